@@ -1,0 +1,98 @@
+// Readable compile-time errors for bad networks. Each mistake has one template whose name says
+// what is wrong and whose arguments are the layer index, its kind and the sizes involved; its
+// static_assert fires where the user declared the network ("required from here").
+#pragma once
+
+#include "../graph.hpp"
+
+namespace kiln {
+
+/// What can be wrong with a network; `none` when nothing is.
+enum class fault : int {
+  none,
+  first_layer_not_input,
+  input_not_first,
+  size_not_positive,
+  residual_changes_size,
+  loss_not_last,
+  softmax_cross_entropy_without_softmax,
+  binary_cross_entropy_without_sigmoid,
+};
+
+/// The first fault found in a network: the layer (flat index in declaration order, input = 0,
+/// a residual counting as one layer before its body), its kind and the sizes involved.
+struct spec_fault {
+  fault code = fault::none;
+  int layer = -1;
+  kind k = kind::identity;
+  int got = 0;
+  int expected = 0;
+};
+
+// One template per mistake. Layer indices count every layer as written, from input = layer 0.
+namespace error {
+
+template <int Layer>
+inline constexpr bool never = false;
+
+template <int Layer, kind Kind>
+struct the_first_layer_must_be_input {
+  static_assert(never<Layer>, "kiln::network: the first layer must be kiln::input<N>");
+};
+template <int Layer>
+struct input_must_be_the_first_layer_only {
+  static_assert(never<Layer>, "kiln::network: kiln::input<N> may appear only as the first layer");
+};
+template <int Layer, kind Kind, int Size>
+struct layer_size_must_be_positive {
+  static_assert(Size > 0, "kiln::network: a layer must have at least one unit");
+};
+template <int Layer, int BodyOutputs, int BlockInputs>
+struct residual_body_must_keep_its_size {
+  static_assert(BodyOutputs == BlockInputs,
+                "kiln::network: a residual body must output as many values as the block takes in "
+                "(x + f(x) needs f(x) the size of x)");
+};
+template <int Layer, kind Loss>
+struct loss_must_be_the_last_layer {
+  static_assert(never<Layer>, "kiln::network: a loss may only be the last element of a network");
+};
+template <int Layer, kind LayerBeforeLoss>
+struct softmax_cross_entropy_needs_a_softmax_output {
+  static_assert(never<Layer>,
+                "kiln::network: softmax_cross_entropy must follow kiln::softmax (the layer before "
+                "the loss is named below)");
+};
+template <int Layer, kind LayerBeforeLoss>
+struct binary_cross_entropy_needs_a_sigmoid_output {
+  static_assert(never<Layer>,
+                "kiln::network: binary_cross_entropy must follow kiln::sigmoid (the layer before "
+                "the loss is named below)");
+};
+
+}  // namespace error
+
+namespace detail {
+/// Instantiates the one error template that names fault F (its static_assert is the error).
+template <spec_fault F>
+constexpr bool report() {
+  if constexpr (F.code == fault::first_layer_not_input)
+    return sizeof(error::the_first_layer_must_be_input<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::input_not_first)
+    return sizeof(error::input_must_be_the_first_layer_only<F.layer>) > 0;
+  else if constexpr (F.code == fault::size_not_positive)
+    return sizeof(error::layer_size_must_be_positive<F.layer, F.k, F.got>) > 0;
+  else if constexpr (F.code == fault::residual_changes_size)
+    return sizeof(error::residual_body_must_keep_its_size<F.layer, F.got, F.expected>) > 0;
+  else if constexpr (F.code == fault::loss_not_last)
+    return sizeof(error::loss_must_be_the_last_layer<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::softmax_cross_entropy_without_softmax)
+    return sizeof(error::softmax_cross_entropy_needs_a_softmax_output<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::binary_cross_entropy_without_sigmoid)
+    return sizeof(error::binary_cross_entropy_needs_a_sigmoid_output<F.layer, F.k>) > 0;
+  else
+    return true;
+}
+}  // namespace detail
+
+}  // namespace kiln

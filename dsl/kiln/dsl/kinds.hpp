@@ -1,0 +1,21 @@
+// The registry of every layer kind and loss, one sample value each. Tests loop over it, so a kind
+// added here is checked (shapes, finite differences, generic vs generated) without new test code.
+#pragma once
+
+#include <boost/hana/tuple.hpp>
+
+#include "layers.hpp"
+
+namespace kiln {
+
+/// One instance of every layer that can stand between input and loss (sizes chosen for tests).
+inline constexpr auto registered_layers =
+    hana::make_tuple(dense<3>, dense_no_bias<3>, identity, step, sigmoid, tanh, relu,
+                     leaky_relu(0.2), elu(0.7), gelu, gelu_tanh, silu, softplus, softmax,
+                     layer_norm(1e-3), dropout(0.3), residual{dense<4>, tanh, dense<4>});
+
+/// Every loss.
+inline constexpr auto registered_losses =
+    hana::make_tuple(mse, binary_cross_entropy, softmax_cross_entropy);
+
+}  // namespace kiln

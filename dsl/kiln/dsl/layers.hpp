@@ -1,0 +1,107 @@
+// The vocabulary of the DSL: input, dense, activations, blocks and losses. Sizes live in the
+// type; hyperparameters (slopes, rates, epsilons) live in the value, so kiln-gen can read them by
+// constant evaluation.
+#pragma once
+
+#include <boost/hana/tuple.hpp>
+
+#include "../graph.hpp"
+
+namespace kiln {
+
+namespace hana = boost::hana;
+
+/// `input<N>`: N values per sample. Must be the first layer, and only there.
+template <int N>
+struct input_t {
+  static constexpr int size = N;
+};
+template <int N>
+inline constexpr input_t<N> input{};
+
+/// `dense<N>`: y = W x + b with W[N][in] row-major, then b[N]. `dense_no_bias<N>`: y = W x.
+template <int N, bool Bias>
+struct dense_t {
+  static constexpr int units = N;
+  static constexpr bool bias = Bias;
+};
+template <int N>
+inline constexpr dense_t<N, true> dense{};
+template <int N>
+inline constexpr dense_t<N, false> dense_no_bias{};
+
+namespace detail {
+// A literal type that is not a constant expression when evaluated: calling it in a constexpr
+// context turns a bad hyperparameter into a compile error pointing at this message.
+inline void bad_hyperparameter(const char*) {}
+}  // namespace detail
+
+/// A size-preserving layer of kind K with at most one hyperparameter (`hp`).
+/// `kiln::leaky_relu` uses the default; `kiln::leaky_relu(0.2)` sets it.
+template <kind K>
+struct unit_layer {
+  double hp = 0.0;
+  constexpr unit_layer operator()(double value) const {
+    if constexpr (K == kind::dropout) {
+      if (!(value >= 0.0 && value < 1.0))
+        detail::bad_hyperparameter("kiln::dropout: the rate must be in [0, 1)");
+    } else if constexpr (K == kind::layer_norm) {
+      if (!(value > 0.0)) detail::bad_hyperparameter("kiln::layer_norm: epsilon must be > 0");
+    } else if constexpr (K == kind::elu) {
+      if (!(value > 0.0)) detail::bad_hyperparameter("kiln::elu: alpha must be > 0");
+    } else if constexpr (K != kind::leaky_relu) {
+      static_assert(K == kind::leaky_relu, "this layer takes no hyperparameter");
+    }
+    return unit_layer{value};
+  }
+};
+
+inline constexpr unit_layer<kind::identity> identity{};
+/// Heaviside: 1 where x >= 0, else 0. No gradient: train it with the perceptron rule.
+inline constexpr unit_layer<kind::step> step{};
+inline constexpr unit_layer<kind::sigmoid> sigmoid{};
+inline constexpr unit_layer<kind::tanh> tanh{};
+inline constexpr unit_layer<kind::relu> relu{};
+/// x > 0 ? x : slope * x; slope 0.01 unless set: `leaky_relu(0.2)`.
+inline constexpr unit_layer<kind::leaky_relu> leaky_relu{0.01};
+/// x > 0 ? x : alpha (e^x - 1); alpha 1 unless set.
+inline constexpr unit_layer<kind::elu> elu{1.0};
+/// x Phi(x), the exact erf form.
+inline constexpr unit_layer<kind::gelu> gelu{};
+/// The tanh approximation of gelu.
+inline constexpr unit_layer<kind::gelu_tanh> gelu_tanh{};
+/// x sigmoid(x); `swish` is the same layer.
+inline constexpr unit_layer<kind::silu> silu{};
+inline constexpr unit_layer<kind::silu> swish{};
+/// log(1 + e^x).
+inline constexpr unit_layer<kind::softplus> softplus{};
+/// Softmax over the values of one sample.
+inline constexpr unit_layer<kind::softmax> softmax{};
+/// Per-sample normalization with learnable gain (init 1) and bias (init 0); params: gain[n],
+/// bias[n]. Epsilon 1e-5 unless set: `layer_norm(1e-3)`.
+inline constexpr unit_layer<kind::layer_norm> layer_norm{1e-5};
+/// Inverted dropout: in training, each value is zeroed with probability `rate` and the rest
+/// scaled by 1/(1-rate); identity at inference. Rate 0.5 unless set: `dropout(0.2)`.
+inline constexpr unit_layer<kind::dropout> dropout{0.5};
+
+/// `residual{f...}`: y = x + f(x), f any sequence of layers that ends with as many values as it
+/// started with.
+template <class... L>
+struct residual {
+  hana::tuple<L...> body;
+  constexpr residual() = default;
+  constexpr residual(L... layers) : body(layers...) {}
+};
+
+/// A loss, the optional last element of a network.
+template <kind K>
+struct loss_t {};
+/// Mean squared error: (1 / (batch * outputs)) * sum over samples and outputs of (y - t)^2.
+inline constexpr loss_t<kind::mse> mse{};
+/// Binary cross-entropy on a sigmoid output, mean over samples and outputs; fused, stable gradient.
+inline constexpr loss_t<kind::binary_cross_entropy> binary_cross_entropy{};
+inline constexpr loss_t<kind::binary_cross_entropy> bce{};
+/// Cross-entropy on a softmax output, summed over classes and averaged over samples; fused.
+inline constexpr loss_t<kind::softmax_cross_entropy> softmax_cross_entropy{};
+
+}  // namespace kiln

@@ -1,0 +1,110 @@
+// The flat, plain-data description of a network: one node per layer, in declaration order.
+// Shared by the DSL (which builds it at compile time), the generic engine and kiln-gen (which reads
+// it by constant evaluation). No Hana, no fmt: generated code may include it.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace kiln {
+
+/// Every layer kind, activation and loss Kiln knows.
+enum class kind : int {
+  input,
+  dense,
+  identity,
+  step,
+  sigmoid,
+  tanh,
+  relu,
+  leaky_relu,
+  elu,
+  gelu,
+  gelu_tanh,
+  silu,
+  softplus,
+  softmax,
+  layer_norm,
+  dropout,
+  residual_begin,
+  residual_end,
+  mse,
+  binary_cross_entropy,
+  softmax_cross_entropy,
+};
+
+/// One layer of the flattened graph. `in`/`out` are values per sample; parameters of the layer
+/// occupy [param_offset, param_offset + param_count) of the flat buffer. `hp` is the layer's
+/// hyperparameter (leaky_relu slope, elu alpha, layer_norm epsilon, dropout rate), `link` the
+/// index of the matching residual_begin for a residual_end (and vice versa), else -1.
+struct node {
+  kind k = kind::identity;
+  int in = 0;
+  int out = 0;
+  int param_offset = 0;
+  int param_count = 0;
+  bool bias = false;
+  double hp = 0.0;
+  int link = -1;
+};
+
+constexpr std::string_view kind_name(kind k) {
+  switch (k) {
+    case kind::input:
+      return "input";
+    case kind::dense:
+      return "dense";
+    case kind::identity:
+      return "identity";
+    case kind::step:
+      return "step";
+    case kind::sigmoid:
+      return "sigmoid";
+    case kind::tanh:
+      return "tanh";
+    case kind::relu:
+      return "relu";
+    case kind::leaky_relu:
+      return "leaky_relu";
+    case kind::elu:
+      return "elu";
+    case kind::gelu:
+      return "gelu";
+    case kind::gelu_tanh:
+      return "gelu_tanh";
+    case kind::silu:
+      return "silu";
+    case kind::softplus:
+      return "softplus";
+    case kind::softmax:
+      return "softmax";
+    case kind::layer_norm:
+      return "layer_norm";
+    case kind::dropout:
+      return "dropout";
+    case kind::residual_begin:
+      return "residual";
+    case kind::residual_end:
+      return "residual_end";
+    case kind::mse:
+      return "mse";
+    case kind::binary_cross_entropy:
+      return "binary_cross_entropy";
+    case kind::softmax_cross_entropy:
+      return "softmax_cross_entropy";
+  }
+  return "?";
+}
+
+/// Elementwise activations: y[i] depends on x[i] only.
+constexpr bool is_activation(kind k) {
+  return k == kind::identity || k == kind::step || k == kind::sigmoid || k == kind::tanh ||
+         k == kind::relu || k == kind::leaky_relu || k == kind::elu || k == kind::gelu ||
+         k == kind::gelu_tanh || k == kind::silu || k == kind::softplus;
+}
+
+constexpr bool is_loss(kind k) {
+  return k == kind::mse || k == kind::binary_cross_entropy || k == kind::softmax_cross_entropy;
+}
+
+}  // namespace kiln

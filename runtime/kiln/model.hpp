@@ -1,0 +1,30 @@
+// kiln::model: what the runtime and the tests need from an engine, generated or generic.
+#pragma once
+
+#include <span>
+
+namespace kiln {
+
+/// An engine with compile-time sizes and the forward pass: `forward(params, x, y, batch)` with
+/// x: [batch][input_size] and y: [batch][output_size], parameters in the flat layout.
+template <class M>
+concept model = requires(const M& m, std::span<const typename M::value_type> in,
+                         std::span<typename M::value_type> out, int batch) {
+  typename M::value_type;
+  { M::input_size } -> std::convertible_to<int>;
+  { M::output_size } -> std::convertible_to<int>;
+  { M::param_count } -> std::convertible_to<int>;
+  m.forward(in, in, out, batch);
+};
+
+/// A model that can also be trained: `loss_and_gradient(params, x, targets, d_params, batch)`
+/// returns the mean loss and overwrites d_params with its gradient.
+template <class M>
+concept trainable_model = model<M> &&
+    requires(const M& m, std::span<const typename M::value_type> in,
+             std::span<typename M::value_type> out, int batch) {
+  { m.loss_and_gradient(in, in, in, out, batch) } -> std::convertible_to<typename M::value_type>;
+  { m.loss(in, in, in, batch) } -> std::convertible_to<typename M::value_type>;
+};
+
+}  // namespace kiln

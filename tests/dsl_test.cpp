@@ -1,0 +1,83 @@
+// Shapes, sizes, parameter counts and offsets the DSL infers, at compile time and at run time.
+#include <catch2/catch.hpp>
+#include <kiln/dsl.hpp>
+
+namespace {
+
+inline constexpr auto spirals =
+    kiln::network{kiln::input<2>, kiln::dense<10>, kiln::relu,
+                  kiln::dense<3>, kiln::softmax,   kiln::softmax_cross_entropy};
+
+inline constexpr auto deep =
+    kiln::network{kiln::input<4>,
+                  kiln::residual{kiln::dense<4>, kiln::leaky_relu(0.2), kiln::dense_no_bias<4>},
+                  kiln::layer_norm(1e-3),
+                  kiln::dropout(0.25),
+                  kiln::dense<2>,
+                  kiln::elu(0.5)};
+
+// Compile time: everything is a constant expression.
+static_assert(spirals.input_size == 2);
+static_assert(spirals.output_size == 3);
+static_assert(spirals.param_count == 2 * 10 + 10 + 10 * 3 + 3);
+static_assert(spirals.has_loss);
+static_assert(spirals.loss_kind() == kiln::kind::softmax_cross_entropy);
+static_assert(spirals.node_count == 6);
+static_assert(decltype(spirals)::layer_offset(3) == 30);
+static_assert(decltype(spirals)::layer_output_size(1) == 10);
+static_assert(spirals.nodes[3].param_count == 33);
+
+static_assert(!deep.has_loss);
+static_assert(deep.output_size == 2);
+static_assert(deep.param_count == (16 + 4) + 16 + 8 + (8 + 2));
+static_assert(deep.nodes[1].k == kiln::kind::residual_begin && deep.nodes[1].link == 5);
+static_assert(deep.nodes[5].k == kiln::kind::residual_end && deep.nodes[5].link == 1);
+static_assert(deep.nodes[3].hp == 0.2);
+static_assert(deep.nodes[6].hp == 1e-3 && deep.nodes[6].param_count == 8);
+static_assert(deep.nodes[7].hp == 0.25);
+static_assert(deep.nodes[9].hp == 0.5);
+static_assert(!deep.nodes[4].bias && deep.nodes[4].param_count == 16);
+
+static_assert(kiln::network{kiln::input<1>, kiln::step}.differentiable() == false);
+static_assert(spirals.differentiable());
+
+}  // namespace
+
+TEST_CASE("layer offsets tile the parameter buffer in declaration order", "[dsl]") {
+  int next = 0;
+  for (const kiln::node& n : deep.nodes) {
+    CHECK(n.param_offset == next);
+    next += n.param_count;
+  }
+  CHECK(next == deep.param_count);
+}
+
+TEST_CASE("each layer's input is the previous layer's output", "[dsl]") {
+  for (std::size_t i = 1; i < deep.nodes.size(); ++i)
+    CHECK(deep.nodes[i].in == deep.nodes[i - 1].out);
+  CHECK(deep.nodes.front().in == 4);
+  CHECK(deep.nodes.back().out == 2);
+}
+
+TEST_CASE("default hyperparameters", "[dsl]") {
+  constexpr auto net =
+      kiln::network{kiln::input<3>, kiln::leaky_relu, kiln::elu, kiln::layer_norm, kiln::dropout};
+  CHECK(net.nodes[1].hp == 0.01);
+  CHECK(net.nodes[2].hp == 1.0);
+  CHECK(net.nodes[3].hp == 1e-5);
+  CHECK(net.nodes[4].hp == 0.5);
+  CHECK(net.param_count == 6);
+}
+
+TEST_CASE("every registered layer keeps the graph consistent", "[dsl]") {
+  int kinds = 0;
+  kiln::hana::for_each(kiln::registered_layers, [&](auto layer) {
+    const auto net = kiln::network{kiln::input<4>, layer, kiln::dense<2>};
+    INFO("layer kind " << kiln::kind_name(net.nodes[1].k));
+    CHECK(net.nodes.front().k == kiln::kind::input);
+    CHECK(net.nodes.back().out == 2);
+    CHECK(net.nodes.back().param_offset + net.nodes.back().param_count == net.param_count);
+    ++kinds;
+  });
+  CHECK(kinds == 17);
+}

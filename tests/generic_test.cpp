@@ -1,0 +1,108 @@
+// The generic engine on tiny networks whose values were computed by hand, and its input checks.
+#include <catch2/catch.hpp>
+#include <kiln/generic.hpp>
+#include <kiln/model.hpp>
+#include <vector>
+
+using Catch::Matchers::WithinAbs;
+
+TEST_CASE("one dense layer with mse", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::dense<2>, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  static_assert(kiln::trainable_model<decltype(m)>);
+  // W = [[1, 2], [3, 4]] row-major, then b = [0.5, -1]
+  const std::vector<double> p{1, 2, 3, 4, 0.5, -1};
+  const std::vector<double> x{1, -1}, t{0, 0};
+  std::vector<double> y(2), d(6);
+  m.forward(p, x, y, 1);
+  CHECK_THAT(y[0], WithinAbs(-0.5, 1e-12));
+  CHECK_THAT(y[1], WithinAbs(-2.0, 1e-12));
+  // loss = ((-0.5)^2 + (-2)^2) / 2; dy = 2 (y - t) / 2 = y; dW = dy x^T; db = dy.
+  CHECK_THAT(m.loss_and_gradient(p, x, t, d, 1), WithinAbs(2.125, 1e-12));
+  const std::vector<double> want{-0.5, 0.5, -2, 2, -0.5, -2};
+  for (int i = 0; i < 6; ++i) CHECK_THAT(d[i], WithinAbs(want[i], 1e-12));
+}
+
+TEST_CASE("a sigmoid chain", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<1>, kiln::dense<1>, kiln::sigmoid,
+                                     kiln::dense<1>, kiln::sigmoid,  kiln::mse};
+  auto m = kiln::generic<double>(net);
+  const std::vector<double> p{2, 0, -1, 0.5}, x{1}, t{0.25};
+  std::vector<double> y(1), d(4);
+  m.forward(p, x, y, 1);
+  // h = sigmoid(2), y = sigmoid(0.5 - h)
+  CHECK_THAT(y[0], WithinAbs(0.4059346659433397, 1e-6));
+  CHECK_THAT(m.loss_and_gradient(p, x, t, d, 1), WithinAbs(0.02431562004286095, 1e-6));
+  CHECK_THAT(d[0], WithinAbs(-0.007896339049574269, 1e-6));
+  CHECK_THAT(d[1], WithinAbs(-0.007896339049574269, 1e-6));
+  CHECK_THAT(d[2], WithinAbs(0.0662428312630552, 1e-6));
+  CHECK_THAT(d[3], WithinAbs(0.07520782359443594, 1e-6));
+}
+
+TEST_CASE("softmax cross-entropy", "[generic]") {
+  constexpr auto net =
+      kiln::network{kiln::input<2>, kiln::dense<3>, kiln::softmax, kiln::softmax_cross_entropy};
+  auto m = kiln::generic<float>(net);
+  const std::vector<float> p{1, 0, 0, 1, 1, 1, 0, 0.5f, -0.5f}, x{0.2f, -0.4f}, t{0, 0, 1};
+  std::vector<float> y(3), d(9);
+  m.forward(p, x, y, 1);
+  CHECK_THAT(y[0], WithinAbs(0.43263690312912895, 1e-6));
+  CHECK_THAT(y[1], WithinAbs(0.3914660583744346, 1e-6));
+  CHECK_THAT(y[2], WithinAbs(0.17589703849643654, 1e-6));
+  CHECK_THAT(m.loss_and_gradient(p, x, t, d, 1), WithinAbs(1.7378564636712233, 1e-6));
+  const double want[9] = {0.0865273806258258,   -0.1730547612516516, 0.07829321167488693,
+                          -0.15658642334977385, -0.1648205923007127, 0.3296411846014254,
+                          0.43263690312912895,  0.3914660583744346,  -0.8241029615035634};
+  for (int i = 0; i < 9; ++i) CHECK_THAT(d[i], WithinAbs(want[i], 1e-6));
+}
+
+TEST_CASE("the loss is the mean over the batch", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::dense<2>, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  const std::vector<double> p{1, 2, 3, 4, 0.5, -1};
+  const std::vector<double> x{1, -1, 1, -1}, t{0, 0, -0.5, -2};
+  std::vector<double> d(6);
+  // The second sample is fitted exactly: the mean halves the first sample's loss and gradient.
+  CHECK_THAT(m.loss_and_gradient(p, x, t, d, 2), WithinAbs(2.125 / 2, 1e-12));
+  CHECK_THAT(d[0], WithinAbs(-0.25, 1e-12));
+  CHECK_THAT(d[5], WithinAbs(-1.0, 1e-12));
+}
+
+TEST_CASE("residual adds its input to its body's output", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::residual{kiln::dense<2>}};
+  auto m = kiln::generic<double>(net);
+  const std::vector<double> p{1, 2, 3, 4, 0.5, -1}, x{1, -1};
+  std::vector<double> y(2);
+  m.forward(p, x, y, 1);
+  CHECK_THAT(y[0], WithinAbs(1 - 0.5, 1e-12));
+  CHECK_THAT(y[1], WithinAbs(-1 - 2.0, 1e-12));
+}
+
+TEST_CASE("dropout: identity at inference, seeded inverted mask in training", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<64>, kiln::dropout(0.5), kiln::mse};
+  auto m = kiln::generic<double>(net);
+  std::vector<double> x(64, 1.0), t(64, 0.0), y(64), d;
+  m.forward({}, x, y, 1);
+  CHECK(y == x);
+  // In training the loss is sum(y^2)/64 with y in {0, 2}: 4 * kept / 64.
+  const double loss = m.loss_and_gradient({}, x, t, d, 1, {42});
+  int kept = 0;
+  for (int u = 0; u < 64; ++u) kept += kiln::math::dropout_keep(42, 1, 0, u, 0.5);
+  CHECK(kept > 16);
+  CHECK(kept < 48);
+  CHECK_THAT(loss, WithinAbs(4.0 * kept / 64, 1e-12));
+  CHECK(m.loss_and_gradient({}, x, t, d, 1, {42}) == loss);
+  CHECK(m.loss_and_gradient({}, x, t, d, 1, {43}) != loss);
+}
+
+TEST_CASE("wrong buffer sizes are refused with the sizes named", "[generic]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::dense<3>, kiln::mse};
+  auto m = kiln::generic<float>(net);
+  std::vector<float> p(9), x(4), y(6), d(9), short_d(3);
+  CHECK_THROWS_WITH(m.forward(p, x, y, 3),
+                    "kiln::generic_model::forward: x has 4 values, expected 6");
+  CHECK_THROWS_WITH(m.forward(std::vector<float>(8), x, y, 2),
+                    "kiln::generic_model::forward: params has 8 values, expected 9");
+  CHECK_THROWS_WITH(m.loss_and_gradient(p, x, y, short_d, 2),
+                    "kiln::generic_model::loss_and_gradient: d_params has 3 values, expected 9");
+}
