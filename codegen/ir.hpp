@@ -16,11 +16,11 @@ struct source_location {
 
 /// One network variable of a spec header.
 struct spec_network {
-  std::string qualified_name;  // e.g. "examples::spirals", no leading "::"
-  source_location where;       // the variable's declaration
+  std::string qualified_name;     // e.g. "examples::spirals", no leading "::"
+  source_location where;          // the variable's declaration
   std::vector<kiln::node> nodes;  // the DSL's flattened graph (net.nodes), hyperparameters included
   std::vector<source_location> layer_locations;  // per node: the layer's expression, else `where`
-  int input_size = 0;   // as the DSL computed them (net.input_size, ...)
+  int input_size = 0;                            // as the DSL computed them (net.input_size, ...)
   int output_size = 0;
   int param_count = 0;
   bool has_loss = false;
