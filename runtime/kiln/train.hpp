@@ -1,0 +1,290 @@
+// The training loop: `fit` runs epochs of shuffled minibatches through any trainable model and
+// an optimizer, with clipping, early stopping, a guard against NaN/infinity and a progress bar;
+// and the gradient-flow report (per dense layer weight-gradient norms).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "data.hpp"
+#include "init.hpp"
+#include "metrics.hpp"
+#include "model.hpp"
+#include "optim.hpp"
+#include "progress.hpp"
+
+namespace kiln {
+
+/// Options of `fit`.
+struct fit_options {
+  int epochs = 10;
+  int batch_size = 32;
+  /// Drives the shuffling (epoch e uses mix_seed(seed, e)) and the dropout masks (step s passes
+  /// train_pass{mix_seed(seed ^ 0xd509, s)}).
+  std::uint64_t seed = 0;
+  metric_kind metric = metric_kind::automatic;
+  /// Clip the gradient to this global L2 norm before each step (0: no clipping).
+  double clip_norm = 0;
+  /// Early stopping: stop after `patience` epochs in which the monitored metric (the test
+  /// metric, or the training metric without test data; the loss when metric is none) did not
+  /// improve on the best by more than min_delta, and restore the best parameters. 0: off.
+  int patience = 0;
+  double min_delta = 0;
+  /// Compute the training metric on the whole training set after each epoch (inference mode).
+  /// When false, train_metric is NaN and only the running training loss is reported.
+  bool evaluate_train = true;
+  progress_mode progress = progress_mode::automatic;
+};
+
+/// One epoch's numbers. train_loss is the mean of the epoch's batch losses (training mode);
+/// metrics and test_loss are computed after the epoch in inference mode (NaN when absent).
+struct epoch_stats {
+  int epoch = 0;
+  double train_loss = 0;
+  double train_metric = 0;
+  double test_loss = 0;
+  double test_metric = 0;
+  double learning_rate = 0;  ///< at the epoch's last step
+  double gradient_norm = 0;  ///< global norm of the last step's gradient, before clipping
+};
+
+/// What `fit` did.
+struct fit_history {
+  std::vector<epoch_stats> epochs;
+  metric_kind metric = metric_kind::none;
+  long long steps = 0;
+  int best_epoch = -1;  ///< the epoch of the best monitored value (early stopping)
+  bool stopped_early = false;
+  bool diverged = false;  ///< stopped on a NaN or infinity; `message` says where
+  std::string message;
+};
+
+namespace detail {
+
+template <trainable_model M>
+typename M::value_type loss_and_gradient(const M& m, std::span<const typename M::value_type> p,
+                                         std::span<const typename M::value_type> x,
+                                         std::span<const typename M::value_type> t,
+                                         std::span<typename M::value_type> d, int batch,
+                                         std::uint64_t seed) {
+  if constexpr (requires { m.loss_and_gradient(p, x, t, d, batch, train_pass{seed}); })
+    return m.loss_and_gradient(p, x, t, d, batch, train_pass{seed});
+  else
+    return m.loss_and_gradient(p, x, t, d, batch);
+}
+
+template <class T>
+bool all_finite(std::span<const T> v) {
+  for (T a : v)
+    if (!std::isfinite(a)) return false;
+  return true;
+}
+
+/// "layer 3 (dense)" for the node owning parameter i, or "parameter i" without nodes.
+template <class M>
+std::string layer_of_param(const M& m, std::size_t i) {
+  if constexpr (has_nodes<M>) {
+    const auto nodes = nodes_of(m);
+    for (std::size_t l = 0; l < nodes.size(); ++l)
+      if (nodes[l].param_count > 0 && i >= std::size_t(nodes[l].param_offset) &&
+          i < std::size_t(nodes[l].param_offset + nodes[l].param_count))
+        return "layer " + std::to_string(l) + " (" + std::string(kind_name(nodes[l].k)) + ")";
+  }
+  (void)m;
+  return "parameter " + std::to_string(i);
+}
+
+template <class T>
+std::size_t first_non_finite(std::span<const T> v) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i])) return i;
+  return v.size();
+}
+
+template <trainable_model M>
+fit_history fit(const M& m, std::span<typename M::value_type> params,
+                optimizer<typename M::value_type>& opt,
+                const dataset<typename M::value_type>& train,
+                const dataset<typename M::value_type>* test, const fit_options& o) {
+  using T = typename M::value_type;
+  check_dataset<M>(train, "training");
+  if (test) check_dataset<M>(*test, "test");
+  if (int(params.size()) != M::param_count || opt.param_count() != M::param_count)
+    throw std::invalid_argument("kiln::fit: params has " + std::to_string(params.size()) +
+                                " values and the optimizer " + std::to_string(opt.param_count()) +
+                                ", the model has " + std::to_string(M::param_count));
+  fit_history h;
+  h.metric = resolve_metric(m, o.metric);
+  const bool higher_is_better = h.metric == metric_kind::accuracy;
+  progress_bar bar(progress_enabled(o.progress), o.epochs, train.size(), metric_name(h.metric));
+
+  std::vector<T> x, t, grad(M::param_count), last_good(params.begin(), params.end()),
+      best(params.begin(), params.end());
+  double best_value = 0;
+  int since_best = 0;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+    const minibatches<T> batches(train, o.batch_size, o.seed, epoch);
+    epoch_stats s;
+    s.epoch = epoch;
+    double loss_sum = 0;
+    long long done = 0;
+    for (int k = 0; k < batches.count(); ++k) {
+      const int n = batches.gather(k, x, t);
+      const long long step = opt.steps() + 1;
+      const T loss = loss_and_gradient(m, std::span<const T>(params), std::span<const T>(x),
+                                       std::span<const T>(t), std::span<T>(grad), n,
+                                       mix_seed(o.seed ^ 0xd509, std::uint64_t(step)));
+      const std::size_t bad = first_non_finite(std::span<const T>(grad));
+      if (!std::isfinite(loss) || bad < grad.size()) {
+        h.diverged = true;
+        h.message = fmt::format(
+            "kiln::fit: {} at epoch {}, step {} (batch {} of the epoch){}; training stopped, the "
+            "parameters are those after step {}",
+            !std::isfinite(loss) ? fmt::format("the loss is {}", double(loss))
+                                 : "the gradient is not finite",
+            epoch + 1, step, k + 1,
+            bad < grad.size() ? ", first in " + layer_of_param(m, bad) : std::string(), step - 1);
+        break;
+      }
+      s.gradient_norm = clip_by_global_norm(std::span<T>(grad), o.clip_norm);
+      s.learning_rate = opt.learning_rate();
+      std::copy(params.begin(), params.end(), last_good.begin());
+      opt.step(params, grad);
+      const std::size_t bad_param = first_non_finite(std::span<const T>(params));
+      if (bad_param < params.size()) {
+        std::copy(last_good.begin(), last_good.end(), params.begin());
+        h.diverged = true;
+        h.message = fmt::format(
+            "kiln::fit: step {} at epoch {} (batch {} of the epoch) made the parameters of {} "
+            "non-finite; training stopped, the parameters are those after step {}",
+            step, epoch + 1, k + 1, layer_of_param(m, bad_param), step - 1);
+        break;
+      }
+      loss_sum += double(loss) * n;
+      done += n;
+      bar.update(epoch, done, loss_sum / done);
+    }
+    h.steps = opt.steps();
+    if (h.diverged) {
+      bar.message(h.message);
+      break;
+    }
+    const std::span<const T> p(params);
+    s.train_loss = done ? loss_sum / done : 0.0;
+    s.train_metric = o.evaluate_train ? evaluate_metric(m, p, train, h.metric) : nan;
+    s.test_loss = test ? mean_loss(m, p, *test) : nan;
+    s.test_metric = test ? evaluate_metric(m, p, *test, h.metric) : nan;
+    h.epochs.push_back(s);
+    bar.end_epoch(epoch, s.train_loss, s.train_metric, test != nullptr, s.test_loss, s.test_metric);
+
+    if (o.patience > 0) {
+      double value = h.metric == metric_kind::none ? (test ? s.test_loss : s.train_loss)
+                     : test                        ? s.test_metric
+                                                   : s.train_metric;
+      if (!higher_is_better) value = -value;  // compare as "higher is better"
+      if (h.best_epoch < 0 || value > best_value + o.min_delta) {
+        best_value = value;
+        h.best_epoch = epoch;
+        since_best = 0;
+        std::copy(params.begin(), params.end(), best.begin());
+      } else if (++since_best >= o.patience) {
+        h.stopped_early = true;
+        h.message = fmt::format(
+            "kiln::fit: no improvement for {} epochs; stopped after epoch {}, "
+            "keeping the parameters of epoch {}",
+            o.patience, epoch + 1, h.best_epoch + 1);
+        bar.message(h.message);
+        break;
+      }
+    }
+  }
+  if (o.patience > 0 && h.best_epoch >= 0) std::copy(best.begin(), best.end(), params.begin());
+  return h;
+}
+
+}  // namespace detail
+
+/// Trains `params` of model `m` on `train` with `opt` for o.epochs epochs of shuffled minibatches;
+/// returns the per-epoch history. Stops early on a plateau (o.patience), or on a NaN or infinity
+/// in the loss, the gradient or the updated parameters, leaving the parameters of the last good
+/// step and saying where in history.message.
+template <trainable_model M>
+fit_history fit(const M& m, std::span<typename M::value_type> params,
+                optimizer<typename M::value_type>& opt,
+                const dataset<typename M::value_type>& train, const fit_options& o = {}) {
+  return detail::fit(m, params, opt, train, nullptr, o);
+}
+
+/// As above, also computing loss and metric on `test` after each epoch (early stopping watches
+/// the test metric).
+template <trainable_model M>
+fit_history fit(const M& m, std::span<typename M::value_type> params,
+                optimizer<typename M::value_type>& opt,
+                const dataset<typename M::value_type>& train,
+                const dataset<typename M::value_type>& test, const fit_options& o = {}) {
+  return detail::fit(m, params, opt, train, &test, o);
+}
+
+/// One dense layer's gradient: L2 norms of d(loss)/dW and d(loss)/db.
+struct layer_gradient {
+  int layer = 0;  ///< index in the flattened graph
+  int in = 0, out = 0;
+  double weight_norm = 0;
+  double bias_norm = 0;
+};
+
+/// The gradient-flow report: the weight-gradient norm of each dense layer for one batch
+/// (training mode, train_pass seed 0), first layer first. Vanishing gradients show as norms
+/// shrinking towards the input.
+template <trainable_model M>
+std::vector<layer_gradient> gradient_flow(const M& m, std::span<const node> nodes,
+                                          std::span<const typename M::value_type> params,
+                                          std::span<const typename M::value_type> x,
+                                          std::span<const typename M::value_type> t, int batch) {
+  using T = typename M::value_type;
+  std::vector<T> grad(M::param_count);
+  detail::loss_and_gradient(m, params, x, t, std::span<T>(grad), batch, 0);
+  std::vector<layer_gradient> out;
+  for (std::size_t l = 0; l < nodes.size(); ++l) {
+    const node& n = nodes[l];
+    if (n.k != kind::dense) continue;
+    layer_gradient g{int(l), n.in, n.out, 0, 0};
+    const T* d = grad.data() + n.param_offset;
+    for (int i = 0; i < n.in * n.out; ++i) g.weight_norm += double(d[i]) * d[i];
+    if (n.bias)
+      for (int i = 0; i < n.out; ++i)
+        g.bias_norm += double(d[n.in * n.out + i]) * d[n.in * n.out + i];
+    g.weight_norm = std::sqrt(g.weight_norm);
+    g.bias_norm = std::sqrt(g.bias_norm);
+    out.push_back(g);
+  }
+  return out;
+}
+
+/// gradient_flow on a whole dataset (one batch of all its samples), nodes from the model.
+template <trainable_model M>
+requires has_nodes<M> std::vector<layer_gradient> gradient_flow(
+    const M& m, std::span<const typename M::value_type> params,
+    const dataset<typename M::value_type>& data) {
+  check_dataset<M>(data);
+  return gradient_flow(m, nodes_of(m), params, data.x, data.y, data.size());
+}
+
+/// One line per dense layer: "layer 1 dense 2 -> 16  |dW| 1.234e-03  |db| 5.6e-04".
+inline std::string format_gradient_flow(const std::vector<layer_gradient>& layers) {
+  std::string s;
+  for (const layer_gradient& g : layers)
+    s += fmt::format("layer {:>2} dense {:>4} -> {:<4} |dW| {:.3e}  |db| {:.3e}\n", g.layer, g.in,
+                     g.out, g.weight_norm, g.bias_norm);
+  return s;
+}
+
+}  // namespace kiln
