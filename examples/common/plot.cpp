@@ -147,7 +147,10 @@ void figure::save(const std::string& path) const {
     if (ax > bx) ax = 0, bx = 1, ay = 0, by = 1;
     if (bx - ax < 1e-12) ax -= 0.5, bx += 0.5;
     if (by - ay < 1e-12) ay -= 0.5, by += 0.5;
-    if (!fixed_x_) xl = ax, xh = bx;
+    bool markers = false;  // markers at the ends of the range would be cut in half: pad
+    for (const entry& e : series_) markers = markers || e.s.markers;
+    const double x_pad = markers ? 0.04 * (bx - ax) : 0.0;
+    if (!fixed_x_) xl = ax - x_pad, xh = bx + x_pad;
     if (!fixed_y_) {
       const double pad = 0.05 * (by - ay);
       yl = ay - pad;
