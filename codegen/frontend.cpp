@@ -89,6 +89,7 @@ class spec_diagnostics : public DiagnosticConsumer {
     std::string message;
     SourceLocation in_spec;  // the last note of the error inside the spec
     int layer = -1;          // from the DSL's error template, when it names one
+    bool error_in_spec = false;
   };
 
   spec_diagnostics() : options_(new DiagnosticOptions) {
@@ -106,34 +107,48 @@ class spec_diagnostics : public DiagnosticConsumer {
     DiagnosticConsumer::HandleDiagnostic(level, info);
     printer_->HandleDiagnostic(level, info);
     if (repeating_) return;
+    SmallString<256> text;
+    info.FormatDiagnostic(text);
+    const StringRef message = text.str();
+    const bool located = info.hasSourceManager() && info.getLocation().isValid();
     if (level >= DiagnosticsEngine::Error) {
-      open_ = false;
-      if (!info.hasSourceManager() || !info.getLocation().isValid()) return;
-      const SourceManager& sm = info.getSourceManager();
-      if (sm.isInMainFile(sm.getExpansionLoc(info.getLocation()))) return;
-      SmallString<256> text;
-      info.FormatDiagnostic(text);
-      errors_.push_back({std::string(text), {}, -1});
-      open_ = true;
-    } else if (level == DiagnosticsEngine::Note && open_) {
-      SmallString<256> text;
-      info.FormatDiagnostic(text);
+      errors_.push_back({});
+      // "static assertion failed due to requirement '8 == 4': kiln::network: ..." -> "kiln::..."
+      const std::size_t dsl = message.find(": kiln::");
+      if (message.starts_with("static assertion failed") && dsl != StringRef::npos)
+        errors_.back().message = message.substr(dsl + 2).str();
+      if (located) {
+        const SourceManager& sm = info.getSourceManager();
+        const SourceLocation loc = sm.getExpansionLoc(info.getLocation());
+        errors_.back().error_in_spec = sm.isInMainFile(loc);
+        if (errors_.back().error_in_spec) errors_.back().in_spec = loc;
+      }
+    } else if (level == DiagnosticsEngine::Note && !errors_.empty()) {
+      pending& error = errors_.back();
       static const llvm::Regex error_template("kiln::error::[a-z_]+<([0-9]+)");
       SmallVector<StringRef, 2> match;
-      if (errors_.back().layer < 0 && error_template.match(text, &match))
-        errors_.back().layer = std::stoi(match[1].str());
-      if (!info.getLocation().isValid()) return;
+      if (error.layer < 0 && error_template.match(message, &match))
+        error.layer = std::stoi(match[1].str());
+      if (!located) return;
       const SourceManager& sm = info.getSourceManager();
       const SourceLocation loc = sm.getExpansionLoc(info.getLocation());
-      if (sm.isInMainFile(loc)) errors_.back().in_spec = loc;
+      // A bad hyperparameter calls detail::bad_hyperparameter("kiln::dropout: ...") during
+      // constant evaluation: the message is the literal at the call.
+      if (message.starts_with("non-constexpr function 'bad_hyperparameter'")) {
+        const StringRef line = sm.getCharacterData(loc);
+        const std::size_t open = line.find('"'), close = line.find('"', open + 1);
+        if (open != StringRef::npos && close != StringRef::npos && line.find('\n') > close)
+          error.message = line.substr(open + 1, close - open - 1).str();
+      }
+      if (sm.isInMainFile(loc)) error.in_spec = loc;
     }
   }
 
-  /// Errors outside the spec whose notes lead into it.
+  /// The DSL's errors, each with the last place in the spec its notes lead to.
   std::vector<pending> take_pending() {
     std::vector<pending> out;
     for (pending& p : errors_)
-      if (p.in_spec.isValid()) out.push_back(std::move(p));
+      if (!p.message.empty() && p.in_spec.isValid()) out.push_back(std::move(p));
     errors_.clear();
     return out;
   }
@@ -144,7 +159,6 @@ class spec_diagnostics : public DiagnosticConsumer {
   IntrusiveRefCntPtr<DiagnosticOptions> options_;
   std::unique_ptr<TextDiagnosticPrinter> printer_;
   std::vector<pending> errors_;
-  bool open_ = false;
   bool repeating_ = false;
 };
 
@@ -260,12 +274,12 @@ const CXXConstructExpr* construction(const Expr* e) {
 }
 
 // One location per node, as the DSL flattens: a residual is a begin node, its body, an end node.
-void layer_locations(const CXXConstructExpr* call, std::vector<SourceLocation>& out) {
-  for (const Expr* arg : call->arguments()) {
+void layer_locations(llvm::ArrayRef<const Expr*> layers, std::vector<SourceLocation>& out) {
+  for (const Expr* arg : layers) {
     const CXXConstructExpr* block = construction(arg);
     if (block && is_specialization_of(arg->getType(), "kiln::residual")) {
       out.push_back(arg->getBeginLoc());
-      layer_locations(block, out);
+      layer_locations({block->getArgs(), block->getNumArgs()}, out);
       out.push_back(arg->getBeginLoc());
     } else {
       out.push_back(arg->getBeginLoc());
@@ -273,10 +287,21 @@ void layer_locations(const CXXConstructExpr* call, std::vector<SourceLocation>& 
   }
 }
 
+// The layer expressions of `kiln::network{...}`; also of a declaration clang rejected (a DSL
+// static_assert failed), whose initializer it keeps as a RecoveryExpr around the braced list.
 std::vector<SourceLocation> layer_locations(const VarDecl* var) {
   std::vector<SourceLocation> out;
-  if (const CXXConstructExpr* call = construction(var->getInit()))
-    if (is_specialization_of(call->getType(), "kiln::network")) layer_locations(call, out);
+  const Expr* init = var->getInit();
+  if (const CXXConstructExpr* call = construction(init)) {
+    if (is_specialization_of(call->getType(), "kiln::network"))
+      layer_locations({call->getArgs(), call->getNumArgs()}, out);
+  } else if (const auto* recovery = dyn_cast_or_null<RecoveryExpr>(init)) {
+    for (const Expr* sub : recovery->subExpressions())
+      if (const auto* list = dyn_cast<InitListExpr>(sub)) {
+        layer_locations({list->getInits(), list->getNumInits()}, out);
+        break;
+      }
+  }
   return out;
 }
 
@@ -371,8 +396,10 @@ class repeat_spec_errors : public MatchFinder::MatchCallback {
       if (error.layer < 0 || error.in_spec.isInvalid()) continue;
       if (!sm.isPointWithin(error.in_spec, range.getBegin(), range.getEnd())) continue;
       const std::vector<SourceLocation> locations = layer_locations(var);
-      if (std::size_t(error.layer) < locations.size())
+      if (std::size_t(error.layer) < locations.size()) {
         error.in_spec = sm.getExpansionLoc(locations[error.layer]);
+        error.message += " (layer " + std::to_string(error.layer) + ")";
+      }
       error.layer = -1;
     }
   }

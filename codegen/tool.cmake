@@ -1,5 +1,10 @@
 # kiln-gen: the libTooling frontend (extract) and the driver around the passes of kiln_codegen_core.
 # LLVM and Clang are found at explicit paths only, so two installed versions never mix.
+if(NOT TARGET kiln_codegen_core)
+  message(STATUS "kiln-gen: not built (no kiln_codegen_core)")
+  return()
+endif()
+
 set(KILN_LLVM_ROOT "/usr/lib/llvm-${KILN_LLVM_VERSION}"
     CACHE PATH "Root of the LLVM/Clang installation kiln-gen is built on")
 find_package(LLVM REQUIRED CONFIG PATHS ${KILN_LLVM_ROOT}/lib/cmake/llvm
