@@ -1,0 +1,30 @@
+# `cmake --install` rules: Kiln as a CMake package (kiln-gen, the DSL and runtime headers, the
+# runtime library, kiln_add_network), so that `find_package(Kiln)` works in another project.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(KILN_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/Kiln)
+set_target_properties(kiln_dsl PROPERTIES EXPORT_NAME dsl)
+set_target_properties(kiln_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(kiln_warnings PROPERTIES EXPORT_NAME warnings)
+set(kiln_installed_targets kiln_dsl kiln_runtime kiln_warnings)
+if(TARGET kiln-gen)
+  list(APPEND kiln_installed_targets kiln-gen)
+endif()
+install(TARGETS ${kiln_installed_targets} EXPORT KilnTargets
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# dsl/kiln and runtime/kiln merge into include/kiln.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/dsl/kiln ${PROJECT_SOURCE_DIR}/runtime/kiln
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
+install(EXPORT KilnTargets NAMESPACE kiln:: DESTINATION ${KILN_INSTALL_CMAKEDIR})
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/KilnConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/KilnConfig.cmake
+                              INSTALL_DESTINATION ${KILN_INSTALL_CMAKEDIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/KilnConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/KilnConfig.cmake ${PROJECT_BINARY_DIR}/KilnConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/cmake/KilnGenerate.cmake
+        DESTINATION ${KILN_INSTALL_CMAKEDIR})

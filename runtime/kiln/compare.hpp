@@ -1,0 +1,240 @@
+// kiln::compare: runs a generated network (kiln::compiled) and the generic engine on the same
+// random parameters and inputs, prints how far apart their outputs and gradients are and how fast
+// each is; the `<name>_compare` programs of kiln_add_network(... COMPARE) are a main() around it.
+#pragma once
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <initializer_list>
+#include <kiln/compiled.hpp>
+#include <kiln/generic.hpp>
+#include <random>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace kiln {
+
+struct compare_options {
+  std::uint64_t seed = 1;
+  /// Each timing repeats its run until this much time has passed.
+  double min_seconds = 0.05;
+};
+
+/// One network to compare: `compare_network<examples::spirals>("examples::spirals")`.
+struct compare_case {
+  std::string_view name;
+  bool (*run)(std::string_view name, const compare_options& opts);
+};
+
+namespace detail::compare {
+
+/// Agreement required, relative to the largest magnitude in the reference buffer.
+template <class T>
+inline constexpr double tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+
+struct difference {
+  double max_abs = 0;  // max |got - want|
+  double max_rel = 0;  // max_abs / max |want| (1 when the reference is all zeros)
+  bool finite = true;
+};
+
+template <class T>
+difference compare(const std::vector<T>& got, const std::vector<T>& want) {
+  difference d;
+  double scale = 0;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    d.finite = d.finite && std::isfinite(double(got[i]));
+    d.max_abs = std::max(d.max_abs, std::abs(double(got[i]) - double(want[i])));
+    scale = std::max(scale, std::abs(double(want[i])));
+  }
+  d.max_rel = d.max_abs / (scale > 0 ? scale : 1.0);
+  if (!d.finite) d.max_abs = d.max_rel = INFINITY;
+  return d;
+}
+
+/// Nanoseconds per sample of `run` (one batch of `batch` samples), after one warm-up run.
+template <class F>
+double ns_per_sample(F&& run, int batch, double min_seconds) {
+  using clock = std::chrono::steady_clock;
+  run();
+  long reps = 0;
+  const auto start = clock::now();
+  double elapsed = 0;
+  for (long round = 1; elapsed < min_seconds; round *= 2) {
+    for (long i = 0; i < round; ++i) run();
+    reps += round;
+    elapsed = std::chrono::duration<double>(clock::now() - start).count();
+  }
+  return elapsed * 1e9 / (double(reps) * batch);
+}
+
+/// Random targets the loss accepts: one-hot rows for softmax cross-entropy, 0/1 for binary
+/// cross-entropy, normal values for mse.
+template <class T>
+std::vector<T> targets(kind loss, int batch, int n, std::mt19937_64& rng) {
+  std::vector<T> t(std::size_t(batch) * n, T(0));
+  std::normal_distribution<double> normal;
+  std::uniform_int_distribution<int> pick(0, n - 1), coin(0, 1);
+  for (int b = 0; b < batch; ++b) {
+    T* row = t.data() + std::size_t(b) * n;
+    if (loss == kind::softmax_cross_entropy)
+      row[pick(rng)] = T(1);
+    else
+      for (int i = 0; i < n; ++i)
+        row[i] = loss == kind::binary_cross_entropy ? T(coin(rng)) : T(normal(rng));
+  }
+  return t;
+}
+
+template <class T>
+std::vector<T> normal_values(std::size_t n, double sd, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal(0.0, sd);
+  std::vector<T> v(n);
+  for (T& x : v) x = T(normal(rng));
+  return v;
+}
+
+/// Compares in precision T; prints its rows; false when the engines disagree.
+template <const auto& Spec, class T>
+bool compare_in(const compare_options& opts) {
+  using net = std::remove_cvref_t<decltype(Spec)>;
+  constexpr int in = net::input_size, out = net::output_size, count = net::param_count;
+  const char* precision = std::is_same_v<T, float> ? "float" : "double";
+  std::mt19937_64 rng(opts.seed);
+  const auto reference = kiln::generic<T>(Spec);
+  const kiln::compiled<Spec, T> generated{};
+  const std::vector<T> params = normal_values<T>(count, 0.5, rng);
+  bool ok = true;
+  auto row = [&](const char* what, const difference& d) {
+    const bool good = d.finite && d.max_rel <= tolerance<T>;
+    ok = ok && good;
+    fmt::print("  {:<8} {:<22} {:>12.3g} {:>12.3g} {:>10.0e}  {}\n", precision, what, d.max_abs,
+               d.max_rel, tolerance<T>, good ? "ok" : "DIFFERENT");
+  };
+
+  // Batch 1 and an odd batch that leaves a partial tile.
+  for (int batch : {1, 67}) {
+    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    std::vector<T> want(std::size_t(batch) * out), got(want.size());
+    reference.forward(params, x, want, batch);
+    generated.forward(params, x, got, batch);
+    row(batch == 1 ? "outputs, batch 1" : "outputs, batch 67", compare(got, want));
+  }
+  if constexpr (net::has_loss && net::differentiable()) {
+    constexpr int batch = 67;
+    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    const std::vector<T> t = targets<T>(net::loss_kind(), batch, out, rng);
+    std::vector<T> want(count), got(count);
+    const T want_loss = reference.loss_and_gradient(params, x, t, want, batch, {opts.seed});
+    const T got_loss = generated.loss_and_gradient(params, x, t, got, batch, {opts.seed});
+    row("loss, batch 67", compare(std::vector<T>{got_loss}, std::vector<T>{want_loss}));
+    row("gradient, batch 67", compare(got, want));
+  }
+  return ok;
+}
+
+template <const auto& Spec, class T>
+void time_in(const compare_options& opts) {
+  using net = std::remove_cvref_t<decltype(Spec)>;
+  constexpr int in = net::input_size, out = net::output_size, count = net::param_count;
+  const char* precision = std::is_same_v<T, float> ? "float" : "double";
+  std::mt19937_64 rng(opts.seed);
+  const auto reference = kiln::generic<T>(Spec);
+  const kiln::compiled<Spec, T> generated{};
+  const std::vector<T> params = normal_values<T>(count, 0.5, rng);
+  auto row = [&](std::string what, int batch, auto&& run_reference, auto&& run_generated) {
+    const double a = ns_per_sample(run_reference, batch, opts.min_seconds);
+    const double b = ns_per_sample(run_generated, batch, opts.min_seconds);
+    fmt::print("  {:<8} {:<22} {:>12.1f} {:>12.1f} {:>9.1f}x\n", precision, what, a, b, a / b);
+  };
+  for (int batch : {1, 256}) {
+    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    std::vector<T> y(std::size_t(batch) * out);
+    row(
+        fmt::format("inference, batch {}", batch), batch,
+        [&] { reference.forward(params, x, y, batch); },
+        [&] { generated.forward(params, x, y, batch); });
+  }
+  if constexpr (net::has_loss && net::differentiable()) {
+    for (int batch : {32, 256}) {
+      const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+      const std::vector<T> t = targets<T>(net::loss_kind(), batch, out, rng);
+      std::vector<T> d(count);
+      row(
+          fmt::format("training, batch {}", batch), batch,
+          [&] { reference.loss_and_gradient(params, x, t, d, batch); },
+          [&] { generated.loss_and_gradient(params, x, t, d, batch); });
+    }
+  }
+}
+
+}  // namespace detail::compare
+
+/// Compares one network in float and double and times both engines; false when they disagree
+/// beyond tolerance (1e-5 relative in float, 1e-12 in double).
+template <const auto& Spec>
+bool compare(std::string_view name, const compare_options& opts = {}) {
+  using net = std::remove_cvref_t<decltype(Spec)>;
+  namespace c = detail::compare;
+  fmt::print("{}: {} -> {}, {} parameters\n\n", name, net::input_size, net::output_size,
+             net::param_count);
+  fmt::print("  {:<8} {:<22} {:>12} {:>12} {:>10}\n", "", "generated vs generic", "max abs diff",
+             "max rel diff", "tolerance");
+  const bool ok = c::compare_in<Spec, float>(opts) & c::compare_in<Spec, double>(opts);
+  fmt::print("\n  {:<8} {:<22} {:>12} {:>12} {:>10}\n", "", "ns per sample", "generic", "generated",
+             "speedup");
+  c::time_in<Spec, float>(opts);
+  c::time_in<Spec, double>(opts);
+  fmt::print("\n");
+  return ok;
+}
+
+template <const auto& Spec>
+constexpr compare_case compare_network(std::string_view name) {
+  return {name,
+          [](std::string_view n, const compare_options& opts) { return compare<Spec>(n, opts); }};
+}
+
+/// The main() of a _compare program: `--seed N`, `--min-time SECONDS` (per timing), `--quick`.
+/// Exit status 0 when every network agrees, 1 when one does not, 2 on a bad command line.
+inline int compare_main(int argc, char** argv, std::initializer_list<compare_case> cases) {
+  compare_options opts;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--quick") {
+      opts.min_seconds = 0.002;
+    } else if ((arg == "--seed" || arg == "--min-time") && i + 1 < argc) {
+      char* end = nullptr;
+      const char* value = argv[++i];
+      if (arg == "--seed")
+        opts.seed = std::strtoull(value, &end, 10);
+      else
+        opts.min_seconds = std::strtod(value, &end);
+      if (end == value || *end != '\0') {
+        fmt::print(stderr, "{}: {} takes a number, not '{}'\n", argv[0], arg, value);
+        return 2;
+      }
+    } else {
+      fmt::print(stderr,
+                 "usage: {} [--seed N] [--min-time SECONDS] [--quick]\n"
+                 "Compares the generated code of each network with the generic engine: outputs,\n"
+                 "losses and gradients (max absolute and relative difference), and time per\n"
+                 "sample. Exits 1 when they differ beyond 1e-5 (float) or 1e-12 (double).\n",
+                 argv[0]);
+      return arg == "--help" || arg == "-h" ? 0 : 2;
+    }
+  }
+  bool ok = true;
+  for (const compare_case& c : cases) ok = c.run(c.name, opts) && ok;
+  if (!ok) fmt::print("generated code DIFFERS from the generic engine\n");
+  return ok ? 0 : 1;
+}
+
+}  // namespace kiln
