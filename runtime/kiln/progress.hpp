@@ -19,8 +19,9 @@ class progress_bar {
  public:
   progress_bar(bool enabled, int epochs, long long samples_per_epoch, std::string metric,
                std::FILE* stream = stderr);
-  /// After each step: `done` samples of epoch `epoch` (0-based), running loss and metric.
-  void update(int epoch, long long done, double loss);
+  /// After each step: `done` samples of epoch `epoch` (0-based), the running loss, and the
+  /// training metric of the previous epoch (NaN before the first one ends: not shown).
+  void update(int epoch, long long done, double loss, double metric);
   /// At the end of an epoch: a permanent line with its numbers.
   void end_epoch(int epoch, double train_loss, double train_metric, bool has_test, double test_loss,
                  double test_metric);

@@ -41,6 +41,8 @@ struct fit_options {
   /// When false, train_metric is NaN and only the running training loss is reported.
   bool evaluate_train = true;
   progress_mode progress = progress_mode::automatic;
+  /// Where the progress bar and messages go.
+  std::FILE* progress_stream = stderr;
 };
 
 /// One epoch's numbers. train_loss is the mean of the epoch's batch losses (training mode);
@@ -80,13 +82,6 @@ typename M::value_type loss_and_gradient(const M& m, std::span<const typename M:
     return m.loss_and_gradient(p, x, t, d, batch);
 }
 
-template <class T>
-bool all_finite(std::span<const T> v) {
-  for (T a : v)
-    if (!std::isfinite(a)) return false;
-  return true;
-}
-
 /// "layer 3 (dense)" for the node owning parameter i, or "parameter i" without nodes.
 template <class M>
 std::string layer_of_param(const M& m, std::size_t i) {
@@ -101,11 +96,20 @@ std::string layer_of_param(const M& m, std::size_t i) {
   return "parameter " + std::to_string(i);
 }
 
-template <class T>
-std::size_t first_non_finite(std::span<const T> v) {
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (!std::isfinite(v[i])) return i;
-  return v.size();
+/// The layers (or parameters, without nodes) holding a NaN or infinity in v, in order:
+/// "layer 1 (dense), layer 3 (dense)"; empty when all are finite.
+template <class M, class T>
+std::string non_finite_layers(const M& m, std::span<const T> v) {
+  std::string out, last;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (std::isfinite(v[i])) continue;
+    std::string where = layer_of_param(m, i);
+    if (where == last) continue;
+    if (!out.empty()) out += ", ";
+    out += where;
+    last = std::move(where);
+  }
+  return out;
 }
 
 template <trainable_model M>
@@ -123,7 +127,8 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
   fit_history h;
   h.metric = resolve_metric(m, o.metric);
   const bool higher_is_better = h.metric == metric_kind::accuracy;
-  progress_bar bar(progress_enabled(o.progress), o.epochs, train.size(), metric_name(h.metric));
+  progress_bar bar(progress_enabled(o.progress, o.progress_stream), o.epochs, train.size(),
+                   metric_name(h.metric), o.progress_stream);
 
   std::vector<T> x, t, grad(M::param_count), last_good(params.begin(), params.end()),
       best(params.begin(), params.end());
@@ -142,35 +147,38 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
       const T loss = loss_and_gradient(m, std::span<const T>(params), std::span<const T>(x),
                                        std::span<const T>(t), std::span<T>(grad), n,
                                        mix_seed(o.seed ^ 0xd509, std::uint64_t(step)));
-      const std::size_t bad = first_non_finite(std::span<const T>(grad));
-      if (!std::isfinite(loss) || bad < grad.size()) {
+      const std::string bad = non_finite_layers(m, std::span<const T>(grad));
+      if (!std::isfinite(loss) || !bad.empty()) {
         h.diverged = true;
+        const std::string what =
+            !std::isfinite(loss)
+                ? fmt::format("the loss is {}{}", double(loss),
+                              bad.empty() ? "" : " and the gradient is not finite in " + bad)
+                : "the gradient is not finite in " + bad;
         h.message = fmt::format(
-            "kiln::fit: {} at epoch {}, step {} (batch {} of the epoch){}; training stopped, the "
+            "kiln::fit: {} at epoch {}, step {} (batch {} of the epoch); training stopped, the "
             "parameters are those after step {}",
-            !std::isfinite(loss) ? fmt::format("the loss is {}", double(loss))
-                                 : "the gradient is not finite",
-            epoch + 1, step, k + 1,
-            bad < grad.size() ? ", first in " + layer_of_param(m, bad) : std::string(), step - 1);
+            what, epoch + 1, step, k + 1, step - 1);
         break;
       }
       s.gradient_norm = clip_by_global_norm(std::span<T>(grad), o.clip_norm);
       s.learning_rate = opt.learning_rate();
       std::copy(params.begin(), params.end(), last_good.begin());
       opt.step(params, grad);
-      const std::size_t bad_param = first_non_finite(std::span<const T>(params));
-      if (bad_param < params.size()) {
+      const std::string bad_params = non_finite_layers(m, std::span<const T>(params));
+      if (!bad_params.empty()) {
         std::copy(last_good.begin(), last_good.end(), params.begin());
         h.diverged = true;
         h.message = fmt::format(
             "kiln::fit: step {} at epoch {} (batch {} of the epoch) made the parameters of {} "
             "non-finite; training stopped, the parameters are those after step {}",
-            step, epoch + 1, k + 1, layer_of_param(m, bad_param), step - 1);
+            step, epoch + 1, k + 1, bad_params, step - 1);
         break;
       }
       loss_sum += double(loss) * n;
       done += n;
-      bar.update(epoch, done, loss_sum / done);
+      bar.update(epoch, done, loss_sum / done,
+                 h.epochs.empty() ? nan : h.epochs.back().train_metric);
     }
     h.steps = opt.steps();
     if (h.diverged) {

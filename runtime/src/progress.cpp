@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <kiln/progress.hpp>
 
 namespace kiln {
@@ -27,7 +28,7 @@ void progress_bar::clear() {
   drawn_ = false;
 }
 
-void progress_bar::update(int epoch, long long done, double loss) {
+void progress_bar::update(int epoch, long long done, double loss, double metric) {
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100) && done < per_epoch_) return;
@@ -38,9 +39,11 @@ void progress_bar::update(int epoch, long long done, double loss) {
   const double left = rate > 0 ? (double(epochs_) * per_epoch_ - total_done) / rate : 0.0;
   constexpr int width = 24;
   const int filled = per_epoch_ ? int(width * done / per_epoch_) : width;
-  fmt::print(stream_, "\r\033[Kepoch {}/{} [{}{}] loss {:.4f}  {:.0f} samples/s  {}:{:02d} left",
+  const std::string shown_metric =
+      std::isnan(metric) ? std::string() : fmt::format("  {} {:.4f}", metric_, metric);
+  fmt::print(stream_, "\r\033[Kepoch {}/{} [{}{}] loss {:.4f}{}  {:.0f} samples/s  {}:{:02d} left",
              epoch + 1, epochs_, std::string(filled, '#'), std::string(width - filled, ' '), loss,
-             rate, int(left) / 60, int(left) % 60);
+             shown_metric, rate, int(left) / 60, int(left) % 60);
   std::fflush(stream_);
   drawn_ = true;
 }

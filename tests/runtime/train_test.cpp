@@ -3,6 +3,7 @@
 // without touching the parameters, and the gradient-flow report.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <kiln/runtime.hpp>
 #include <limits>
 #include <vector>
@@ -142,7 +143,8 @@ TEST_CASE("a NaN stops training and leaves the last good parameters", "[train]")
   CHECK(params == want);
   INFO(h.message);
   CHECK(h.message.find("at epoch 1, step " + std::to_string(bad_step)) != std::string::npos);
-  CHECK(h.message.find("the loss is inf") != std::string::npos);
+  CHECK(h.message.find("the loss is inf and the gradient is not finite in layer 1 (dense), layer 3 "
+                       "(dense) at epoch 1") != std::string::npos);
   CHECK(h.message.find("parameters are those after step " + std::to_string(bad_step - 1)) !=
         std::string::npos);
 }
@@ -162,8 +164,9 @@ TEST_CASE("a non-finite gradient names the layer", "[train]") {
   const auto h = kiln::fit(m, std::span<double>(params), opt, train, o);
   CHECK(h.diverged);
   INFO(h.message);
-  CHECK(h.message.find("gradient is not finite at epoch 1, step 1") != std::string::npos);
-  CHECK(h.message.find("layer 1 (dense)") != std::string::npos);
+  CHECK(h.message ==
+        "kiln::fit: the gradient is not finite in layer 1 (dense) at epoch 1, step 1 (batch 1 of "
+        "the epoch); training stopped, the parameters are those after step 0");
   CHECK(params == std::vector<double>{1, 0, 1, 0});
 }
 
@@ -202,4 +205,36 @@ TEST_CASE("gradient flow reports each dense layer", "[train]") {
   CHECK_THAT(flow2[1].bias_norm, Catch::Matchers::WithinAbs(2.0, 1e-12));
   CHECK_THAT(flow2[0].weight_norm, Catch::Matchers::WithinAbs(1.0, 1e-12));
   CHECK(kiln::format_gradient_flow(flow2).find("layer  1 dense    1 -> 1") != std::string::npos);
+}
+
+TEST_CASE("the progress bar shows epochs, loss, metric and speed, or nothing", "[train]") {
+  auto m = kiln::generic<float>(xor_net);
+  const auto data = kiln::make_xor();
+  auto run = [&](kiln::progress_mode mode) {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f);
+    auto params = kiln::initial_params(m, kiln::init_scheme::xavier_uniform, 1);
+    kiln::optimizer<float> opt(kiln::sgd{.lr = 0.1}, xor_net.param_count);
+    kiln::fit_options o;
+    o.epochs = 2;
+    o.batch_size = 2;
+    o.progress = mode;
+    o.progress_stream = f;
+    kiln::fit(m, std::span<float>(params), opt, data, data, o);
+    std::rewind(f);
+    std::string text;
+    for (int c; (c = std::fgetc(f)) != EOF;) text += char(c);
+    std::fclose(f);
+    return text;
+  };
+  const std::string shown = run(kiln::progress_mode::always);
+  INFO(shown);
+  CHECK(shown.find("epoch 1/2 [") != std::string::npos);
+  CHECK(shown.find("samples/s") != std::string::npos);
+  CHECK(shown.find("left") != std::string::npos);
+  CHECK(shown.find("epoch 2/2: loss ") != std::string::npos);
+  CHECK(shown.find(" accuracy ") != std::string::npos);
+  CHECK(shown.find("| test loss ") != std::string::npos);
+  CHECK(run(kiln::progress_mode::never).empty());
+  CHECK(run(kiln::progress_mode::automatic).empty());  // a file is not a terminal
 }
