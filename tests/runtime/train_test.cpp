@@ -238,3 +238,67 @@ TEST_CASE("the progress bar shows epochs, loss, metric and speed, or nothing", "
   CHECK(run(kiln::progress_mode::never).empty());
   CHECK(run(kiln::progress_mode::automatic).empty());  // a file is not a terminal
 }
+
+TEST_CASE("an update that overflows is undone", "[train]") {
+  constexpr auto net = kiln::network{kiln::input<1>, kiln::dense<1>, kiln::mse};
+  auto m = kiln::generic<float>(net);
+  const kiln::dataset<float> train(1, 1, {1}, {1});
+  std::vector<float> params{0.5f, 0.25f};
+  // The gradient is finite (dW = db = 2 (0.75 - 1) = -0.5) but lr 1e39 takes w past float's max.
+  kiln::optimizer<float> opt(kiln::sgd{.lr = 1e39}, 2);
+  kiln::fit_options o = quiet;
+  const auto h = kiln::fit(m, std::span<float>(params), opt, train, o);
+  CHECK(h.diverged);
+  CHECK(h.message ==
+        "kiln::fit: step 1 at epoch 1 (batch 1 of the epoch) made the parameters of layer 1 "
+        "(dense) non-finite; training stopped, the parameters are those after step 0");
+  CHECK(params == std::vector<float>{0.5f, 0.25f});
+}
+
+namespace {
+// A trainable model that is not the generic engine: no nodes(), no train_pass argument.
+template <class Inner>
+struct bare_model {
+  using value_type = typename Inner::value_type;
+  static constexpr int input_size = Inner::input_size;
+  static constexpr int output_size = Inner::output_size;
+  static constexpr int param_count = Inner::param_count;
+  Inner inner;
+  void forward(std::span<const value_type> p, std::span<const value_type> x,
+               std::span<value_type> y, int batch) const {
+    inner.forward(p, x, y, batch);
+  }
+  value_type loss_and_gradient(std::span<const value_type> p, std::span<const value_type> x,
+                               std::span<const value_type> t, std::span<value_type> d,
+                               int batch) const {
+    return inner.loss_and_gradient(p, x, t, d, batch);
+  }
+  value_type loss(std::span<const value_type> p, std::span<const value_type> x,
+                  std::span<const value_type> t, int batch) const {
+    return inner.loss(p, x, t, batch);
+  }
+};
+}  // namespace
+
+TEST_CASE("fit takes any trainable model", "[train]") {
+  const bare_model<decltype(kiln::generic<float>(spirals))> m{kiln::generic<float>(spirals)};
+  static_assert(kiln::trainable_model<decltype(m)> && !kiln::has_nodes<decltype(m)>);
+  std::vector<float> params(spirals.param_count);
+  kiln::initialize<float>(params, spirals.nodes, kiln::init_scheme::he_normal, 3);
+  kiln::optimizer<float> opt(kiln::adam{.lr = 0.02}, spirals.param_count);
+  const auto data = kiln::make_spiral(100, 3, 0.2, 5);
+  kiln::fit_options o = quiet;
+  o.epochs = 120;
+  const auto h = kiln::fit(m, params, opt, data, o);
+  CHECK(h.metric == kiln::metric_kind::accuracy);  // three outputs: classification
+  CHECK(h.epochs.back().train_metric >= 0.95);
+  // The same run on the generic engine gives the same numbers (dropout-free network).
+  auto g = kiln::generic<float>(spirals);
+  std::vector<float> params2(spirals.param_count);
+  kiln::initialize<float>(params2, spirals.nodes, kiln::init_scheme::he_normal, 3);
+  kiln::optimizer<float> opt2(kiln::adam{.lr = 0.02}, spirals.param_count);
+  kiln::fit(g, params2, opt2, data, o);
+  CHECK(params == params2);
+  const auto flow = kiln::gradient_flow(m, spirals.nodes, params, data.x, data.y, data.size());
+  CHECK(flow.size() == 2);
+}

@@ -73,6 +73,13 @@ TEST_CASE("checkpoint round trip", "[weights]") {
   const auto c = kiln::read_checkpoint<double>(path, nodes);
   CHECK(c.params[3] == 1.0);
   CHECK(c.optimizer == "adam");
+  // float64 files keep doubles exactly.
+  const std::vector<double> exact{0.1, 1.0 / 3, -2e-300, 4,  5,  6,  7,  8, 9,
+                                  10,  11,      12,      13, 14, 15, 16, 17};
+  kiln::save_checkpoint<double>(path, nodes, exact, nullptr, 9);
+  std::vector<double> exact_back(17);
+  CHECK(kiln::load_checkpoint<double>(path, nodes, exact_back) == 9);
+  CHECK(exact_back == exact);
   // Without an optimizer.
   kiln::save_checkpoint<float>(path, nodes, params, nullptr, 1);
   CHECK(kiln::read_checkpoint<float>(path, nodes).optimizer_state.empty());
