@@ -212,3 +212,28 @@ TEST_CASE("npy: bad files", "[loaders]") {
                     "kiln::load_npy: h.npy: byte 8: the header claims 65535 bytes but only 118 "
                     "follow");
 }
+
+TEST_CASE("damaged files never crash: every truncation and byte flip", "[loaders]") {
+  const std::string idx = std::string("\0\0\x08\x02", 4) + be32(2) + be32(3) + "abcdef";
+  const std::string np =
+      npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", doubles_le({1.5, 2.5}));
+  const std::string csv = "a,b,c\n1,2,0\n\"3\",4,1\n";
+  kiln::csv_options classes;
+  classes.classes = 2;
+  kiln::rng r(5);
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string* good : {&idx, &np, &csv}) {
+      for (std::size_t n = 0; n <= good->size(); ++n) {
+        std::string bytes = good->substr(0, n);
+        if (round == 1 && n > 0) bytes[r.below(n)] ^= char(1 + r.below(255));  // and one flip
+        try {
+          if (good == &idx) kiln::parse_idx(bytes, "x.idx");
+          if (good == &np) kiln::parse_npy(bytes, "x.npy");
+          if (good == &csv) kiln::parse_csv(bytes, "x.csv", classes);
+        } catch (const kiln::load_error& e) {
+          CHECK_THAT(e.what(), StartsWith("kiln::load_"));
+        }
+      }
+    }
+  }
+}

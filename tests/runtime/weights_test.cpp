@@ -274,3 +274,30 @@ TEST_CASE("safetensors headers that lie are refused", "[weights]") {
   CHECK_THROWS_WITH(load(safetensors("[1, 2]", "")), at + "8: the header should be a JSON object");
   CHECK(params == std::vector<float>(3, 9.0f));  // never half-loaded
 }
+
+TEST_CASE("damaged weight files never crash: every truncation and byte flip", "[weights]") {
+  const auto nodes = std::span<const kiln::node>(xor_net.nodes);
+  const std::string ckpt = temp_path("fuzz.ckpt"), st = temp_path("fuzz.safetensors");
+  kiln::optimizer<float> opt(kiln::adam{}, 17);
+  kiln::save_checkpoint<float>(ckpt, nodes, counting(17, 0.5f), &opt, 4);
+  kiln::save_safetensors<float>(st, nodes, counting(17, 0.5f));
+  kiln::rng r(6);
+  for (const std::string& path : {ckpt, st}) {
+    const std::string good = read_bytes(path);
+    for (int round = 0; round < 2; ++round)
+      for (std::size_t n = 0; n <= good.size(); ++n) {
+        std::string bytes = good.substr(0, n);
+        if (round == 1 && n > 0) bytes[r.below(n)] ^= char(1 + r.below(255));
+        const std::span<const char> b(bytes.data(), bytes.size());
+        try {
+          if (path == ckpt)
+            kiln::detail::decode_checkpoint(b, path, nodes);
+          else
+            kiln::detail::decode_safetensors(b, path, nodes);
+          CHECK(bytes.size() == good.size());  // only a whole file can load
+        } catch (const kiln::checkpoint_error& e) {
+          CHECK_THAT(e.what(), StartsWith("kiln::load_"));
+        }
+      }
+  }
+}
