@@ -12,7 +12,7 @@ JOBS=${KILN_JOBS:-$(nproc)}
 PACKAGES=(cmake ninja-build g++ clang-format libboost-dev libfmt-dev catch2 libbenchmark-dev
           "libclang-${KILN_LLVM_VERSION}-dev" "libclang-cpp${KILN_LLVM_VERSION}-dev"
           "llvm-${KILN_LLVM_VERSION}-dev" "clang-${KILN_LLVM_VERSION}" libpng-dev
-          libcairo2-dev fonts-dejavu-core pkgconf)
+          libcairo2-dev fonts-dejavu-core pkgconf python3)
 
 say() { printf '\033[1mkiln:\033[0m %s\n' "$*" >&2; }
 
