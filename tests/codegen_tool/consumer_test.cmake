@@ -1,0 +1,64 @@
+# The installed package, from outside: installs the Kiln build KILN_BUILD into WORK/install,
+# builds the consumer project against it with Ninja and runs it and its _compare program; then
+# checks that touching a header the spec includes regenerates, and an unrelated one does not.
+# Usage: cmake -DKILN_BUILD=... -DSOURCE=consumer -DWORK=... -DCXX=... -P consumer_test.cmake
+set(prefix ${WORK}/install)
+set(src ${WORK}/src)
+set(build ${WORK}/build)
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "`${ARGN}` failed (${rc}):\n${out}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+
+# What Ninja would do now, as `ninja -n` prints it.
+function(dry_run)
+  run(${CMAKE_COMMAND} --build ${build} -- -n)
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+
+file(REMOVE_RECURSE ${WORK})
+run(${CMAKE_COMMAND} --install ${KILN_BUILD} --prefix ${prefix})
+file(COPY ${SOURCE}/ DESTINATION ${src})
+run(${CMAKE_COMMAND} -S ${src} -B ${build} -G Ninja -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_CXX_COMPILER=${CXX})
+run(${CMAKE_COMMAND} --build ${build})
+
+run(${build}/consumer)
+if(NOT out MATCHES "kiln consumer: consumer::net 3 -> 2, 32 parameters, y\\[0\\] = [-0-9.]+, max difference")
+  message(FATAL_ERROR "unexpected consumer output:\n${out}")
+endif()
+message(STATUS "consumer: ${out}")
+run(${build}/net_compare --quick)
+if(NOT out MATCHES "consumer::net: 3 -> 2, 32 parameters" OR NOT out MATCHES "double +gradient")
+  message(FATAL_ERROR "unexpected net_compare output:\n${out}")
+endif()
+
+dry_run()
+if(NOT out MATCHES "no work to do")
+  message(FATAL_ERROR "a fresh build is not up to date:\n${out}")
+endif()
+
+file(TOUCH ${src}/width.hpp)
+dry_run()
+if(NOT out MATCHES "kiln-gen: generating")
+  message(FATAL_ERROR "touching width.hpp (included by the spec) does not regenerate:\n${out}")
+endif()
+run(${CMAKE_COMMAND} --build ${build})
+
+file(TOUCH ${src}/unrelated.hpp)
+dry_run()
+if(out MATCHES "kiln-gen" OR NOT out MATCHES "main\\.cpp")
+  message(FATAL_ERROR "touching unrelated.hpp should rebuild main.cpp only:\n${out}")
+endif()
+run(${CMAKE_COMMAND} --build ${build})
+
+file(TOUCH ${prefix}/include/kiln/dsl/layers.hpp)
+dry_run()
+if(NOT out MATCHES "kiln-gen: generating")
+  message(FATAL_ERROR "touching an installed DSL header does not regenerate:\n${out}")
+endif()
+message(STATUS "the consumer builds, runs, and regenerates exactly when the spec's headers change")
