@@ -47,16 +47,14 @@ cl::opt<int> unroll_budget(
     cl::desc("Fully unroll layers with at most this many weights; larger layers become loops with "
              "constant bounds (default 256)"),
     cl::value_desc("n"), cl::init(options{}.unroll_budget), cl::cat(category));
-cl::opt<std::string> dump_after("dump-after",
-                                cl::desc("Print the IR after this pass to stdout (one of: see "
-                                         "--list-passes)"),
+cl::opt<std::string> dump_after("dump-after", cl::desc("Print the IR after this pass to stdout"),
                                 cl::value_desc("pass"), cl::cat(category));
 cl::opt<bool> list_passes("list-passes", cl::desc("Print the pass names, in order, and exit"),
                           cl::cat(category));
 cl::opt<bool> list_networks(
     "list",
-    cl::desc("Print each network of the spec with its layers, shapes and parameter counts, then "
-             "exit without generating"),
+    cl::desc("Print each network of the spec with its layers, shapes and parameter counts "
+             "(generates nothing unless -o is given)"),
     cl::cat(category));
 cl::opt<std::string> spec_include(
     "spec-include",
@@ -192,6 +190,9 @@ int main(int argc, const char** argv) {
   std::unique_ptr<clang::tooling::CompilationDatabase> db =
       clang::tooling::FixedCompilationDatabase::loadFromCommandLine(argc, argv, error);
   cl::HideUnrelatedOptions(category);
+  static std::string dump_help = "Print the IR after this pass to stdout: one of";
+  for (const std::string& name : pass_names()) dump_help += " " + name;
+  dump_after.setDescription(dump_help);
   cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "kiln-gen " KILN_VERSION " (Clang " << LLVM_VERSION_STRING << ")\n";
   });
