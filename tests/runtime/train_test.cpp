@@ -302,3 +302,22 @@ TEST_CASE("fit takes any trainable model", "[train]") {
   const auto flow = kiln::gradient_flow(m, spirals.nodes, params, data.x, data.y, data.size());
   CHECK(flow.size() == 2);
 }
+
+TEST_CASE("metrics on outputs worked out by hand", "[metrics]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::dense<2>, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  const std::vector<double> identity{1, 0, 0, 1, 0, 0};  // y = x
+  // Predicted classes (argmax of x): 0, 1, 0, 1; true classes: 0, 1, 1, 0.
+  const kiln::dataset<double> d(2, 2, {1, 0, 0, 1, 1, 0, 0.2, 0.9}, {1, 0, 0, 1, 0, 1, 1, 0});
+  CHECK(kiln::accuracy(m, identity, d) == 0.5);
+  // Squared errors: 0, 0, 1 + 1, 0.64 + 0.81; over 4 samples of 2 outputs.
+  CHECK_THAT(kiln::mean_squared_error(m, identity, d), Catch::Matchers::WithinAbs(3.45 / 8, 1e-15));
+  CHECK_THAT(kiln::mean_loss(m, identity, d), Catch::Matchers::WithinAbs(3.45 / 8, 1e-15));
+  const kiln::confusion_matrix c = kiln::confusion(m, identity, d);
+  CHECK(c.counts == std::vector<long long>{1, 1, 1, 1});  // [truth][predicted]
+  CHECK(c.to_string() == "truth\\predicted\t0\t1\n0\t1\t1\n1\t1\t1\n");
+  CHECK(kiln::resolve_metric(m, kiln::metric_kind::automatic) == kiln::metric_kind::mse);
+  // One sigmoid-like output: class 1 when y >= 0.5.
+  CHECK(kiln::predicted_class<double>(std::vector<double>{0.5}) == 1);
+  CHECK(kiln::predicted_class<double>(std::vector<double>{0.49}) == 0);
+}
