@@ -3,6 +3,7 @@
 // rename). Loading into a different network is refused with both structures named.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <kiln/graph.hpp>

@@ -3,6 +3,7 @@
 // bit-identical parameters on every run (Kiln's own generator and distributions).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <kiln/graph.hpp>

@@ -5,15 +5,17 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "data.hpp"
+#include "generic.hpp"  // kiln::train_pass
 #include "init.hpp"
 #include "metrics.hpp"
 #include "model.hpp"
