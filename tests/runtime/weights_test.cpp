@@ -174,8 +174,19 @@ TEST_CASE("safetensors round trip", "[weights]") {
   CHECK(norm_slots[0].name == "0.weight");
   CHECK(norm_slots[1].name == "0.bias");
   CHECK(norm_slots[2].name == "1.weight");
+  // dropout and softmax count as modules; dense_no_bias is nn.Linear(bias=False).
+  constexpr auto mixed = kiln::network{kiln::input<3>, kiln::dense_no_bias<5>, kiln::dropout(0.2),
+                                       kiln::relu,     kiln::dense<2>,         kiln::softmax};
+  const auto mixed_slots = kiln::sequential_tensors(mixed.nodes);
+  REQUIRE(mixed_slots.size() == 3);
+  CHECK(mixed_slots[0].name == "0.weight");
+  CHECK(mixed_slots[0].shape == std::vector<std::size_t>{5, 3});
+  CHECK(mixed_slots[1].name == "3.weight");
+  CHECK(mixed_slots[1].param_offset == 15);
+  CHECK(mixed_slots[2].name == "3.bias");
   constexpr auto res =
       kiln::network{kiln::input<2>, kiln::residual{kiln::dense<2>}, kiln::dense<1>};
+  CHECK(kiln::describe_structure(res.nodes) == "input<2> residual{ dense<2> } dense<1>");
   CHECK_THROWS_WITH(kiln::sequential_tensors(res.nodes),
                     StartsWith("kiln: layer 1 is a residual block, which has no nn.Sequential "
                                "equivalent"));
