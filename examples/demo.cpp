@@ -1,49 +1,78 @@
-// The main job, for now: every example network's shapes and parameter count, and the generic
-// engine run on one input.
+// The main job: trains the XOR and spiral examples with their generated engines, prints the
+// generated-versus-generic comparison of each, and says where the pictures are.
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <kiln/generic.hpp>
-#include <random>
-#include <string_view>
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
 #include <vector>
 
-#include "01_perceptron/perceptron.hpp"
-#include "02_xor/xor.hpp"
-#include "03_sine/sine.hpp"
-#include "04_spirals/spirals.hpp"
-#include "05_mnist/mnist.hpp"
-#include "06_gradient_flow/gradient_flow.hpp"
-#include "07_optimizers/optimizers.hpp"
+#ifndef KILN_PICTURE_DIR
+#define KILN_PICTURE_DIR "pictures"
+#endif
 
 namespace {
 
-template <class Net>
-void show(std::string_view name, const Net& net) {
-  fmt::print("{}: {} -> {}, {} parameters\n", name, Net::input_size, Net::output_size,
-             Net::param_count);
-  for (const kiln::node& n : net.nodes)
-    fmt::print("  {:<22} {:>4} -> {:<4} params [{}, {})\n", kiln::kind_name(n.k), n.in, n.out,
-               n.param_offset, n.param_offset + n.param_count);
-  std::mt19937 rng(7);
-  std::normal_distribution<float> normal(0.0f, 0.5f);
-  std::vector<float> params(Net::param_count), x(Net::input_size), y(Net::output_size);
-  for (float& v : params) v = normal(rng);
-  for (float& v : x) v = normal(rng);
-  kiln::generic<float>(net).forward(params, x, y, 1);
-  fmt::print("  generic engine, random weights: y = [{:.4f}]\n\n", fmt::join(y, ", "));
+struct step {
+  const char* title;
+  std::string command;
+};
+
+// A section heading, bold on a terminal.
+void heading(const std::string& title) {
+  const bool tty = isatty(STDOUT_FILENO);
+  fmt::print("\n{}== {} =={}\n", tty ? "\033[1m" : "", title, tty ? "\033[0m" : "");
+}
+
+// Runs one program of the build, its output passing through; returns its exit status.
+int run(const step& s) {
+  heading(s.title);
+  fmt::print("$ {}\n", s.command);
+  std::fflush(stdout);
+  const int status = std::system(s.command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 }  // namespace
 
 int main() {
-  show("perceptron", examples::perceptron);
-  show("xor_by_hand", examples::xor_by_hand);
-  show("xor_net", examples::xor_net);
-  show("sine", examples::sine);
-  show("spirals", examples::spirals);
-  show("mnist", examples::mnist);
-  show("deep_sigmoid", examples::deep_sigmoid);
-  show("deep_relu", examples::deep_relu);
-  show("deep_residual", examples::deep_residual);
-  show("optimizers_net", examples::optimizers_net);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string out = KILN_PICTURE_DIR;
+  std::vector<step> steps = {
+      {"XOR: a hand-wired step network, then 2-4-1 trained by gradient descent",
+       fmt::format("'{}' --out '{}'", KILN_DEMO_XOR, out)},
+      {"The three-arm spiral: 2 -> 10 -> 3, relu, softmax cross-entropy",
+       fmt::format("'{}' --out '{}'", KILN_DEMO_SPIRALS, out)},
+  };
+#ifdef KILN_DEMO_XOR_COMPARE
+  steps.push_back(
+      {"Generated versus generic engine: xor_net", fmt::format("'{}'", KILN_DEMO_XOR_COMPARE)});
+  steps.push_back(
+      {"Generated versus generic engine: spirals", fmt::format("'{}'", KILN_DEMO_SPIRALS_COMPARE)});
+#endif
+  int failures = 0;
+  for (const step& s : steps)
+    if (run(s) != 0) {
+      ++failures;
+      fmt::print("kiln demo: FAILED: {}\n", s.command);
+    }
+
+  heading("Pictures");
+  std::vector<std::string> pictures;
+  if (std::filesystem::is_directory(out))
+    for (const auto& e : std::filesystem::directory_iterator(out))
+      if (e.path().extension() == ".png") pictures.push_back(e.path().string());
+  std::sort(pictures.begin(), pictures.end());
+  for (const std::string& p : pictures) fmt::print("  {}\n", p);
+#ifndef KILN_DEMO_XOR_COMPARE
+  fmt::print("\n(kiln-gen was not built, so there is no generated-versus-generic comparison)\n");
+#endif
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fmt::print("\nkiln demo: {} in {:.1f} s\n", failures == 0 ? "done" : "FAILED", seconds);
+  return failures == 0 ? 0 : 1;
 }

@@ -5,8 +5,12 @@
 #include <kiln/optim.hpp>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "perceptron.hpp"
+#if KILN_GENERATED
+#include "perceptron.kiln.hpp"
+#endif
 
 namespace {
 
@@ -46,7 +50,7 @@ int learn(const M& engine, const char* name, const std::vector<float>& targets, 
 
 int main(int argc, char** argv) {
   const examples::options opt = examples::parse_options(argc, argv);
-  const auto engine = kiln::generic<float>(examples::perceptron);
+  const auto engine = examples::engine<examples::perceptron>();
 
   const int and_right = learn(engine, "AND", {0, 0, 0, 1}, 100);
   const int xor_right = learn(engine, "XOR", {0, 1, 1, 0}, opt.quick ? 100 : 1000);

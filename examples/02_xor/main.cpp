@@ -5,8 +5,12 @@
 #include <kiln/optim.hpp>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "xor.hpp"
+#if KILN_GENERATED
+#include "xor.kiln.hpp"
+#endif
 
 namespace {
 
@@ -46,7 +50,10 @@ template <kiln::trainable_model M>
 int train(const M& engine, const std::vector<float>& initial, int max_epochs) {
   std::vector<float> params = initial, grad(M::param_count), y(4);
   kiln::optimizer<float> opt(kiln::sgd{.lr = 0.5, .momentum = 0.9}, M::param_count);
-  fmt::print("2-4-1 network (tanh, sigmoid, binary cross-entropy), full-batch SGD with momentum\n");
+  fmt::print(
+      "2-4-1 network (tanh, sigmoid, binary cross-entropy), full-batch SGD with momentum, "
+      "{} engine\n",
+      examples::engine_name);
   int epoch = 0;
   float loss = 0;
   for (; epoch < max_epochs; ++epoch) {
@@ -72,12 +79,12 @@ int train(const M& engine, const std::vector<float>& initial, int max_epochs) {
 
 int main(int argc, char** argv) {
   const examples::options opt = examples::parse_options(argc, argv);
-  const int hand_right = check_by_hand(kiln::generic<float>(examples::xor_hidden),
-                                       kiln::generic<float>(examples::xor_by_hand));
+  const int hand_right = check_by_hand(examples::engine<examples::xor_hidden>(),
+                                       examples::engine<examples::xor_by_hand>());
 
-  const auto engine = kiln::generic<float>(examples::xor_net);
+  const auto engine = examples::engine<examples::xor_net>();
   const std::vector<float> initial =
-      kiln::initial_params(engine, kiln::init_scheme::xavier_uniform, opt.seed);
+      examples::initial_params<examples::xor_net>(kiln::init_scheme::xavier_uniform, opt.seed);
   const int trained_right = train(engine, initial, opt.quick ? 1000 : 5000);
 
   const bool ok = hand_right == 4 && trained_right == 4;

@@ -5,20 +5,24 @@
 #include <numbers>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "common/plot.hpp"
 #include "sine.hpp"
+#if KILN_GENERATED
+#include "sine.kiln.hpp"
+#endif
 
 int main(int argc, char** argv) {
   const examples::options opt = examples::parse_options(argc, argv);
-  const auto engine = kiln::generic<float>(examples::sine);
+  const auto engine = examples::engine<examples::sine>();
   constexpr double pi = std::numbers::pi;
 
   const auto sine = [](double x) { return std::sin(x); };
   const kiln::dataset<float> data =
       kiln::make_noisy_function<float>(sine, 512, -pi, pi, 0.0, opt.seed);
   std::vector<float> params =
-      kiln::initial_params(engine, kiln::init_scheme::xavier_uniform, opt.seed);
+      examples::initial_params<examples::sine>(kiln::init_scheme::xavier_uniform, opt.seed);
   // Adam with a cosine learning-rate decay: large steps first, fine ones at the end.
   const int epochs = opt.quick ? 300 : 1000, batch = 32;
   const int steps = epochs * ((data.size() + batch - 1) / batch);
@@ -50,8 +54,8 @@ int main(int argc, char** argv) {
   }
   fmt::print(
       "sine: 1 -> 16 -> 1 (tanh), {} parameters, {} training points, {} epochs of Adam (cosine "
-      "decay)\n",
-      decltype(engine)::param_count, data.size(), history.epochs.size());
+      "decay), {} engine\n",
+      decltype(engine)::param_count, data.size(), history.epochs.size(), examples::engine_name);
   fmt::print("  final training mse {:.2e}\n", history.epochs.back().train_loss);
   fmt::print("  maximum |network(x) - sin(x)| on {} points of [-pi, pi]: {:.4f} at x = {:.3f}\n",
              grid, max_error, where);

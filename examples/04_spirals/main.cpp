@@ -3,9 +3,13 @@
 #include <kiln/runtime.hpp>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "common/plot.hpp"
 #include "spirals.hpp"
+#if KILN_GENERATED
+#include "spirals.kiln.hpp"
+#endif
 
 namespace {
 
@@ -32,12 +36,13 @@ std::vector<int> predicted_grid(const M& engine, std::span<const float> params, 
 
 int main(int argc, char** argv) {
   const examples::options opt = examples::parse_options(argc, argv);
-  const auto engine = kiln::generic<float>(examples::spirals);
+  const auto engine = examples::engine<examples::spirals>();
 
   // Training points, and fresh points from the same spiral (another noise draw) to test on.
   const kiln::dataset<float> data = kiln::make_spiral<float>(100, 3, 0.2, opt.seed);
   const kiln::dataset<float> test = kiln::make_spiral<float>(100, 3, 0.2, opt.seed + 1000);
-  std::vector<float> params = kiln::initial_params(engine, kiln::init_scheme::he_uniform, opt.seed);
+  std::vector<float> params =
+      examples::initial_params<examples::spirals>(kiln::init_scheme::he_uniform, opt.seed);
   kiln::optimizer<float> adam(kiln::adam{.lr = 0.02}, decltype(engine)::param_count);
   const kiln::fit_history history =
       kiln::fit(engine, std::span<float>(params), adam, data, test,
@@ -48,8 +53,10 @@ int main(int argc, char** argv) {
   }
   const double accuracy = kiln::accuracy(engine, std::span<const float>(params), data);
   const double test_accuracy = kiln::accuracy(engine, std::span<const float>(params), test);
-  fmt::print("spirals: 2 -> 10 -> 3 (relu, softmax), {} parameters, {} points, {} epochs of Adam\n",
-             decltype(engine)::param_count, data.size(), history.epochs.size());
+  fmt::print(
+      "spirals: 2 -> 10 -> 3 (relu, softmax), {} parameters, {} points, {} epochs of Adam, "
+      "{} engine\n",
+      decltype(engine)::param_count, data.size(), history.epochs.size(), examples::engine_name);
   const std::size_t count = history.epochs.size();
   for (std::size_t e : {std::size_t(0), count / 4, count / 2, 3 * count / 4, count - 1}) {
     const kiln::epoch_stats& s = history.epochs[e];

@@ -5,9 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "common/plot.hpp"
 #include "gradient_flow.hpp"
+#if KILN_GENERATED
+#include "gradient_flow.kiln.hpp"
+#endif
 
 namespace {
 
@@ -18,13 +22,14 @@ struct report {
 
 // ||d loss / d W|| of every dense layer at initialization, from the runtime's gradient-flow
 // report on one full batch.
-template <class Net>
-report measure(std::string name, const Net& net, kiln::init_scheme scheme, unsigned seed,
+template <const auto& Spec>
+report measure(std::string name, kiln::init_scheme scheme, unsigned seed,
                const kiln::dataset<float>& data) {
-  const auto engine = kiln::generic<float>(net);
-  const std::vector<float> params = kiln::initial_params(engine, scheme, seed);
+  const auto engine = examples::engine<Spec>();
+  const std::vector<float> params = examples::initial_params<Spec>(scheme, seed);
   report r{std::move(name), {}};
-  for (const kiln::layer_gradient& g : kiln::gradient_flow(engine, params, data))
+  for (const kiln::layer_gradient& g :
+       kiln::gradient_flow(engine, examples::nodes<Spec>(), params, data.x, data.y, data.size()))
     r.norms.push_back(g.weight_norm);
   return r;
 }
@@ -39,13 +44,15 @@ int main(int argc, char** argv) {
   // Sigmoid and residual get Xavier (Glorot) weights, relu He weights: each the usual choice.
   // The residual network has the same sigmoid layers as the first; only the skips differ.
   const std::vector<report> reports = {
-      measure("sigmoid", examples::deep_sigmoid, kiln::init_scheme::xavier_uniform, opt.seed, data),
-      measure("relu", examples::deep_relu, kiln::init_scheme::he_uniform, opt.seed, data),
-      measure("residual (sigmoid inside)", examples::deep_residual,
-              kiln::init_scheme::xavier_uniform, opt.seed, data)};
+      measure<examples::deep_sigmoid>("sigmoid", kiln::init_scheme::xavier_uniform, opt.seed, data),
+      measure<examples::deep_relu>("relu", kiln::init_scheme::he_uniform, opt.seed, data),
+      measure<examples::deep_residual>("residual (sigmoid inside)",
+                                       kiln::init_scheme::xavier_uniform, opt.seed, data)};
 
-  fmt::print("Gradient norm ||dL/dW|| of each dense layer at initialization ({} spiral points)\n\n",
-             data.size());
+  fmt::print(
+      "Gradient norm ||dL/dW|| of each dense layer at initialization ({} spiral points, {} "
+      "engine)\n\n",
+      data.size(), examples::engine_name);
   fmt::print("{:>6}", "layer");
   for (const report& r : reports) fmt::print("  {:>26}", r.name);
   fmt::print("\n");

@@ -4,9 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "common/engine.hpp"
 #include "common/example.hpp"
 #include "common/plot.hpp"
 #include "optimizers.hpp"
+#if KILN_GENERATED
+#include "optimizers.kiln.hpp"
+#endif
 
 namespace {
 
@@ -21,12 +25,12 @@ struct run {
 
 int main(int argc, char** argv) {
   const examples::options opt = examples::parse_options(argc, argv);
-  const auto engine = kiln::generic<float>(examples::optimizers_net);
+  const auto engine = examples::engine<examples::optimizers_net>();
   using engine_type = decltype(engine);
 
   const kiln::dataset<float> data = kiln::make_spiral<float>(100, 3, 0.2, opt.seed);
   const std::vector<float> initial =
-      kiln::initial_params(engine, kiln::init_scheme::he_uniform, opt.seed);
+      examples::initial_params<examples::optimizers_net>(kiln::init_scheme::he_uniform, opt.seed);
   const int epochs = opt.quick ? 40 : 150;
 
   std::vector<run> runs = {
@@ -38,8 +42,8 @@ int main(int argc, char** argv) {
   };
   fmt::print(
       "optimizers: 2 -> 32 -> 32 -> 3 (relu), {} parameters, {} spiral points, {} epochs "
-      "of batch 16, seed {}\n\n",
-      engine_type::param_count, data.size(), epochs, opt.seed);
+      "of batch 16, seed {}, {} engine\n\n",
+      engine_type::param_count, data.size(), epochs, opt.seed, examples::engine_name);
   fmt::print("  {:<28} {:>12} {:>12} {:>10}\n", "optimizer", "first epoch", "last epoch",
              "accuracy");
   for (run& r : runs) {
