@@ -1,5 +1,6 @@
 // Example 1: a single dense layer with a step output learns AND with the perceptron rule, and the
 // same model fails on XOR, which is not linearly separable.
+#include <algorithm>
 #include <cmath>
 #include <kiln/generic.hpp>
 #include <kiln/optim.hpp>
@@ -35,6 +36,8 @@ int learn(const M& engine, const char* name, const std::vector<float>& targets, 
       "  mistakes per epoch: {}{}\n",
       fmt::join(mistakes.begin(), mistakes.begin() + std::min<int>(12, mistakes.size()), " "),
       mistakes.size() > 12 ? " ..." : "");
+  fmt::print("  fewest mistakes in an epoch: {}\n",
+             *std::min_element(mistakes.begin(), mistakes.end()));
   auto term = [](float v) { return fmt::format("{} {:g}", v < 0 ? '-' : '+', std::abs(v)); };
   fmt::print("  w = ({:g}, {:g}), b = {:g}: output 1 where {:g} x1 {} x2 {} >= 0\n", params[0],
              params[1], params[2], params[0], term(params[1]), term(params[2]));
