@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Writes the benchmark report (Markdown) from Google Benchmark JSON files and build_cost.json.
+
+Figures are medians over the repetitions, per sample (CPU time / batch), GFLOP/s counted from the
+dense multiply-adds the network needs, and fractions of the measured FMA peak."""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+NETWORKS = {
+    "A": "2-4-1 tanh/sigmoid, MSE",
+    "B": "2-10-3 relu/softmax, cross-entropy",
+    "C": "64-64-64-1 tanh/identity, MSE",
+    "D": "784-128-10 relu/softmax, cross-entropy",
+    "E": "32-64-[res 64-64]x2-10 relu/softmax, cross-entropy",
+}
+WORKLOADS = ["infer_1", "infer_256", "train_32", "train_256"]
+BATCHED = ["infer_256", "train_32", "train_256"]
+ENGINES = ["kiln", "generic", "eigen_fixed", "eigen_dynamic", "libtorch"]
+ENGINE_TITLES = {
+    "kiln": "kiln (generated)",
+    "generic": "generic",
+    "eigen_fixed": "Eigen fixed",
+    "eigen_dynamic": "Eigen dynamic",
+    "libtorch": "libtorch",
+}
+TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def load_runs(paths):
+    """{(net, workload, engine): {...}} from benchmark JSON files (median aggregates)."""
+    runs, errors, context = {}, [], {}
+    for path in paths:
+        if not path or not os.path.exists(path):
+            continue
+        with open(path) as f:
+            data = json.load(f)
+        context = context or data.get("context", {})
+        for b in data.get("benchmarks", []):
+            name = b.get("run_name", b["name"]).replace("/real_time", "")
+            if b.get("error_occurred"):
+                errors.append(f"{name}: {b.get('error_message', '?')}")
+                continue
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+                continue
+            parts = name.split("/")
+            key = tuple(parts[:3]) if len(parts) >= 3 else tuple(parts)
+            if b.get("run_type") == "iteration" and key in runs:
+                continue  # a median aggregate (when present) wins over single runs
+            runs[key] = {
+                "ns": b["cpu_time"] * TO_NS[b.get("time_unit", "ns")],
+                "flops": b.get("flops", 0.0),
+                "batch": b.get("batch", 1.0),
+                "label": b.get("label", ""),
+            }
+    return runs, sorted(set(errors)), context
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return platform.processor() or "unknown"
+
+
+def fmt_ns(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.3g} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.3g} µs"
+    return f"{ns:.3g} ns"
+
+
+def fmt_ratio(r):
+    return f"{r:.3g}x" if r is not None else "–"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--json", nargs="+", required=True, help="Google Benchmark JSON outputs")
+    ap.add_argument("--build-cost", help="build_cost.json")
+    ap.add_argument("--compiler", default="")
+    ap.add_argument("--flags", default="-O3 -march=native")
+    ap.add_argument("--torch", default="", help="how libtorch was built and run")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+
+    runs, errors, context = load_runs(args.json)
+    peak = runs.get(("peak", "fma"), {}).get("flops", 0.0)
+    have = {e for (_, _, e) in (k for k in runs if len(k) == 3)}
+    engines = [e for e in ENGINES if e in have]
+
+    def ns(net, wl, eng):
+        r = runs.get((net, wl, eng))
+        return r["ns"] / r["batch"] if r else None
+
+    def gflops(net, wl, eng):
+        r = runs.get((net, wl, eng))
+        return r["flops"] / 1e9 if r else None
+
+    def speedup(net, wl, other):
+        a, b = ns(net, wl, "kiln"), ns(net, wl, other)
+        return b / a if a and b else None
+
+    out = []
+    w = out.append
+    w("# Kiln benchmark results")
+    w("")
+    w("Written by `bench/report.py` (target `bench_report`, run by `./kiln.sh bench`) on "
+      f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}.")
+    w("")
+    w(f"- Machine: {cpu_model()}, {context.get('num_cpus', os.cpu_count())} cores at "
+      f"{context.get('mhz_per_cpu', '?')} MHz (nominal), one thread; load average when the "
+      f"benchmarks started: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}.")
+    w(f"- Compiler: {args.compiler}; benchmark targets built with `{args.flags}` (Release).")
+    if peak:
+        label = runs[("peak", "fma")]["label"]
+        w(f"- Peak: **{peak / 1e9:.1f} GFLOP/s** per core, measured by `peak/fma` ({label}, 12 "
+          "independent FMA chains); every fraction of peak below is of this figure.")
+    if args.torch:
+        w(f"- libtorch: {args.torch}.")
+    w("- Times are medians of the repetitions, CPU time per sample (the machine is shared; CPU "
+      "time is steadier than wall time under load). FLOPs count 2·in·out per dense layer and "
+      "sample for inference, 3x that for a training step (forward, backward, SGD update).")
+    w("- Every benchmark first checks its engine against the generic engine (same parameters "
+      "and inputs, outputs or loss and gradient to ~1e-4 relative) and is reported as an error "
+      "instead of timed when they disagree.")
+    if "kiln" not in have:
+        w("- **The generated kernels (`kiln::compiled`) are not in this run**: `kiln_add_network` "
+          "was not available when it was built, so every ratio to them is `–`.")
+    w("")
+
+    w("## Time per sample")
+    w("")
+    for wl in WORKLOADS:
+        w(f"### {wl.replace('_', ', batch ')}")
+        w("")
+        w("| network | " + " | ".join(ENGINE_TITLES[e] for e in engines) + " |")
+        w("|---|" + "---:|" * len(engines))
+        for net in NETWORKS:
+            cells = []
+            for e in engines:
+                v = ns(net, wl, e)
+                g = gflops(net, wl, e)
+                if v is None:
+                    cells.append("–")
+                else:
+                    frac = f", {100 * g * 1e9 / peak:.0f}%" if peak and g else ""
+                    cells.append(f"{fmt_ns(v)} ({g:.3g} GF/s{frac})")
+            w(f"| {net} | " + " | ".join(cells) + " |")
+        w("")
+
+    others = [e for e in engines if e != "kiln"]
+    w("## Speed-up of the generated kernels")
+    w("")
+    w("Time of the other engine / time of `kiln::compiled` (above 1: the generated code is "
+      "faster).")
+    w("")
+    w("| network | workload | " + " | ".join(f"vs {ENGINE_TITLES[e]}" for e in others) + " |")
+    w("|---|---|" + "---:|" * len(others))
+    for net in NETWORKS:
+        for wl in WORKLOADS:
+            w(f"| {net} | {wl} | " +
+              " | ".join(fmt_ratio(speedup(net, wl, e)) for e in others) + " |")
+    w("")
+
+    w("## Targets (issue 6)")
+    w("")
+    w("| target | measured | verdict |")
+    w("|---|---|---|")
+
+    def check(title, pairs, goal):
+        """pairs: [(where, value)], goal: minimum; reports the worst."""
+        vals = [(where, v) for where, v in pairs if v is not None]
+        if not vals:
+            w(f"| {title} | not measured | – |")
+            return
+        where, worst = min(vals, key=lambda p: p[1])
+        missing = len(pairs) - len(vals)
+        note = f" ({missing} not measured)" if missing else ""
+        verdict = "met" if worst >= goal and not missing else "**missed**"
+        w(f"| {title} | worst {worst:.3g} at {where}{note} | {verdict} |")
+
+    check("faster than Eigen fixed-size everywhere",
+          [(f"{n} {wl}", speedup(n, wl, "eigen_fixed")) for n in NETWORKS for wl in WORKLOADS], 1.0)
+    for net, goal in [("B", 5.0), ("C", 1.3), ("D", 1.3)]:
+        check(f"{net}: >= {goal:g}x faster than Eigen fixed-size, batched",
+              [(f"{net} {wl}", speedup(net, wl, "eigen_fixed")) for wl in BATCHED], goal)
+    check(">= 15x faster than generic on every batched workload",
+          [(f"{n} {wl}", speedup(n, wl, "generic")) for n in NETWORKS for wl in BATCHED], 15.0)
+    for net, goal in [("D", 2.0), ("C", 3.0), ("A", 50.0), ("B", 50.0)]:
+        check(f"{net}: >= {goal:g}x faster than libtorch",
+              [(f"{net} {wl}", speedup(net, wl, "libtorch")) for wl in WORKLOADS], goal)
+    for net, goal in [("C", 60.0), ("D", 75.0)]:
+        pairs = []
+        for wl in ["train_32", "train_256"]:
+            g = gflops(net, wl, "kiln")
+            pairs.append((f"{net} {wl}", 100 * g * 1e9 / peak if g and peak else None))
+        check(f"{net}: batched training at >= {goal:g}% of peak (%)", pairs, goal)
+
+    cost = None
+    if args.build_cost and os.path.exists(args.build_cost):
+        with open(args.build_cost) as f:
+            cost = json.load(f)
+    if cost:
+        pairs = []
+        for n in cost.get("networks", []):
+            total = None
+            if n.get("generate_s") is not None and n.get("compile_s") is not None:
+                total = n["generate_s"] + n["compile_s"]
+            pairs.append((n["name"], None if total is None else 5.0 / total))
+        check("each example network generates + compiles in < 5 s (5 s / measured)", pairs, 1.0)
+    w("")
+
+    if cost:
+        w("## Build cost")
+        w("")
+        w(cost.get("note", ""))
+        w("")
+        w("| spec header | DSL only (`g++ -fsyntax-only`) |")
+        w("|---|---:|")
+        for s in cost.get("specs", []):
+            w(f"| `{s['spec']}` | {s['dsl_s']:.2f} s |")
+        w("")
+        if cost.get("networks"):
+            w("| network | kiln-gen | compile the generated code | total |")
+            w("|---|---:|---:|---:|")
+            for n in cost["networks"]:
+                g, c = n.get("generate_s"), n.get("compile_s")
+                tot = g + c if g is not None and c is not None else None
+                f = lambda v: f"{v:.2f} s" if v is not None else "–"
+                w(f"| {n['name']} | {f(g)} | {f(c)} | {f(tot)} |")
+            w("")
+
+    if errors:
+        w("## Errors")
+        w("")
+        for e in errors:
+            w(f"- {e}")
+        w("")
+
+    with open(args.out, "w") as f:
+        f.write("\n".join(out))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
