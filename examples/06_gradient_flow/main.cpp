@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   bool ok = true;
   for (const report& r : reports) {
     const double ratio = r.norms.front() / r.norms.back();
-    fmt::print("  {:<26} {:.2e}  ({:.2f}x per layer)\n", r.name, ratio,
+    fmt::print("  {:<26} {:.2e}  (x{:.2f} per layer towards the input)\n", r.name, ratio,
                std::pow(ratio, 1.0 / double(r.norms.size() - 1)));
     // Vanished: each sigmoid layer passes at most 1/4. Flowing: within a factor of 100.
     ok = ok && (r.name == "sigmoid" ? ratio < 1e-4 : ratio > 1e-2);
