@@ -13,6 +13,8 @@ PACKAGES=(cmake ninja-build g++ clang-format libboost-dev libfmt-dev catch2 libb
           "libclang-${KILN_LLVM_VERSION}-dev" "libclang-cpp${KILN_LLVM_VERSION}-dev"
           "llvm-${KILN_LLVM_VERSION}-dev" "clang-${KILN_LLVM_VERSION}" libpng-dev
           libcairo2-dev fonts-dejavu-core pkgconf python3)
+# Only `./kiln.sh bench` installs these: the Eigen and libtorch baselines (not CI, not `test`).
+BENCH_PACKAGES=(libeigen3-dev libopenblas-dev libtorch-dev)
 
 say() { printf '\033[1mkiln:\033[0m %s\n' "$*" >&2; }
 
@@ -51,6 +53,7 @@ case "${1:-}" in
     exec build/dev/examples/kiln-demo
     ;;
   bench)
+    PACKAGES+=("${BENCH_PACKAGES[@]}")
     install_deps
     build release
     exec cmake --build --preset release --target bench_report
