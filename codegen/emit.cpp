@@ -1,0 +1,319 @@
+// Pass emit. Kernels are templates over T (float, double) and V (T itself for the single-sample
+// kernel, vmath::tile<T>::vec for a tile), so one body serves both; sizes and slots are literals.
+// Dense layers within the unroll budget become, in the single-sample kernel, one statement per
+// output (forward) or input (backward) with every weight a constant offset; everything else, and
+// every tile kernel, calls constant-bound loops in kernels.hpp (in a tile each weight load feeds
+// all lanes, so the loop costs little, and unrolled lane vectors took 5x longer to compile).
+#include "emit.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace kiln::codegen {
+
+namespace {
+
+std::string hex(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+std::string literal(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  std::string s = buf;
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
+struct writer {
+  const op_graph& g;
+  std::ostringstream& out;
+
+  const tensor& t(int id) const { return g.tensors[id]; }
+  // The array holding a tensor, and its element u.
+  std::string array(int id) const {
+    const storage s = t(id).where;
+    return s == storage::value ? "act" : s == storage::gradient ? "grad" : "aux";
+  }
+  std::string at(int id, int u) const {
+    return array(id) + "[" + std::to_string(t(id).slot + u) + "]";
+  }
+  std::string ptr(int id) const { return array(id) + " + " + std::to_string(t(id).slot); }
+  std::string assign(const op& o) const { return o.accumulate ? " += " : " = "; }
+  std::string acc(const op& o) const { return o.accumulate ? "true" : "false"; }
+
+  void comment(const op& o) {
+    out << "    // " << op_kind_name(o.what) << ": node " << o.node << " (" << kind_name(o.k)
+        << "), " << o.in << " -> " << o.out << "\n";
+  }
+
+  // `for (u < n) lhs[u] <assign> rhs(u)` with the element index written as `u`.
+  void loop(int n, const std::string& body) {
+    out << "    for (int u = 0; u < " << n << "; ++u) " << body << ";\n";
+  }
+  std::string elem(int id) const { return array(id) + "[" + std::to_string(t(id).slot) + " + u]"; }
+
+  static bool has_hp(kind k) { return k == kind::leaky_relu || k == kind::elu; }
+  std::string hp_arg(const op& o) const {
+    return has_hp(o.k) ? ", T(" + literal(o.hp) + ")" : std::string();
+  }
+
+  void forward(const op& o) {
+    comment(o);
+    const int x = o.args[0];
+    switch (o.what) {
+      case op_kind::dense: {
+        const int w = o.param_offset, b = o.param_offset + o.out * o.in;
+        const auto call = [&] {
+          out << "kiln::kernels::dense_forward<" << o.out << ", " << o.in << ", "
+              << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
+              << w << ");\n";
+        };
+        if (!o.unrolled) {
+          out << "    ";
+          call();
+          break;
+        }
+        out << "    if constexpr (kiln::vmath::scalar<V>) {\n";
+        for (int r = 0; r < o.out; ++r) {
+          out << "      " << at(o.result, r) << " = ";
+          if (o.bias) out << "p[" << b + r << "] + ";
+          for (int j = 0; j < o.in; ++j)
+            out << (j ? " + " : "") << "p[" << w + r * o.in + j << "] * " << at(x, j);
+          out << ";\n";
+        }
+        out << "    } else {\n      ";
+        call();
+        out << "    }\n";
+        break;
+      }
+      case op_kind::activation:
+        loop(o.out, elem(o.result) + " = kiln::vmath::" + std::string(kind_name(o.k)) + "(" +
+                        elem(x) + hp_arg(o) + ")");
+        break;
+      case op_kind::softmax:
+        out << "    kiln::kernels::softmax_forward<" << o.out << ">(" << ptr(o.result) << ", "
+            << ptr(x) << ");\n";
+        break;
+      case op_kind::layer_norm:
+        out << "    kiln::kernels::layer_norm_forward<" << o.out << ">(" << ptr(o.result) << ", "
+            << ptr(o.aux_tensor) << ", " << ptr(x) << ", p + " << o.param_offset << ", p + "
+            << o.param_offset + o.out << ", T(" << literal(o.hp) << "));\n";
+        break;
+      case op_kind::dropout:
+        out << "    kiln::kernels::dropout_forward<" << o.out << ", T>(" << ptr(o.result) << ", "
+            << ptr(x) << ", " << literal(o.hp) << ", training, seed, " << o.node << ", first);\n";
+        break;
+      case op_kind::add:
+        loop(o.out, elem(o.result) + " = " + elem(x) + " + " + elem(o.args[1]));
+        break;
+      default:
+        break;
+    }
+  }
+
+  void loss(const op& o) {
+    comment(o);
+    const char* name = o.k == kind::mse                    ? "mse_seed"
+                       : o.k == kind::binary_cross_entropy ? "binary_cross_entropy_seed"
+                                                           : "softmax_cross_entropy_seed";
+    out << "    return kiln::kernels::" << name << "<" << o.out << ">(" << ptr(o.result);
+    if (o.k != kind::mse) out << ", " << ptr(o.args[1]);
+    out << ", " << ptr(o.args[0]) << ", t, scale, valid);\n";
+  }
+
+  void backward(const op& o) {
+    comment(o);
+    switch (o.what) {
+      case op_kind::dense_backward_params:
+        out << "    kiln::kernels::dense_backward_params<" << o.out << ", " << o.in << ", "
+            << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", " << ptr(o.args[0])
+            << ", " << ptr(o.args[1]) << ", count);\n";
+        break;
+      case op_kind::dense_backward_input: {
+        const int d_y = o.args[0], w = o.param_offset;
+        const auto call = [&] {
+          out << "kiln::kernels::dense_backward_input<" << o.out << ", " << o.in << ", " << acc(o)
+              << ">(" << ptr(o.result) << ", " << ptr(d_y) << ", p + " << w << ");\n";
+        };
+        if (!o.unrolled) {
+          out << "    ";
+          call();
+          break;
+        }
+        out << "    if constexpr (kiln::vmath::scalar<V>) {\n";
+        for (int j = 0; j < o.in; ++j) {
+          out << "      " << at(o.result, j) << assign(o);
+          for (int r = 0; r < o.out; ++r)
+            out << (r ? " + " : "") << "p[" << w + r * o.in + j << "] * " << at(d_y, r);
+          out << ";\n";
+        }
+        out << "    } else {\n      ";
+        call();
+        out << "    }\n";
+        break;
+      }
+      case op_kind::activation_backward:
+        loop(o.out, elem(o.result) + assign(o) + elem(o.args[0]) +
+                        " * kiln::vmath::" + std::string(kind_name(o.k)) + "_d(" + elem(o.args[1]) +
+                        ", " + elem(o.args[2]) + hp_arg(o) + ")");
+        break;
+      case op_kind::softmax_backward:
+        out << "    kiln::kernels::softmax_backward<" << o.out << ", " << acc(o) << ">("
+            << ptr(o.result) << ", " << ptr(o.args[0]) << ", " << ptr(o.args[1]) << ");\n";
+        break;
+      case op_kind::layer_norm_backward:
+        out << "    kiln::kernels::layer_norm_backward<" << o.out << ", " << acc(o) << ">("
+            << ptr(o.result) << ", dp + " << o.param_offset << ", dp + " << o.param_offset + o.out
+            << ", " << ptr(o.args[0]) << ", " << ptr(o.aux_tensor) << ", p + " << o.param_offset
+            << ", count);\n";
+        break;
+      case op_kind::dropout_backward:
+        out << "    kiln::kernels::dropout_backward<" << o.out << ", " << acc(o) << ", T>("
+            << ptr(o.result) << ", " << ptr(o.args[0]) << ", " << literal(o.hp) << ", seed, "
+            << o.node << ", first);\n";
+        break;
+      case op_kind::gradient_copy:
+        loop(o.out, elem(o.result) + assign(o) + elem(o.args[0]));
+        break;
+      default:
+        break;
+    }
+  }
+
+  void kernels() {
+    const spec_network& s = g.spec;
+    out << "namespace kiln::generated::" << g.id << " {\n\n";
+    out << "/// The graph this code was generated from, checked against the spec variable.\n";
+    out << "inline constexpr kiln::node nodes[] = {\n";
+    for (const node& n : s.nodes)
+      out << "    {kiln::kind::" << kind_name_enum(n.k) << ", " << n.in << ", " << n.out << ", "
+          << n.param_offset << ", " << n.param_count << ", " << (n.bias ? "true" : "false") << ", "
+          << hex(n.hp) << ", " << n.link << "},\n";
+    out << "};\n\n";
+    out << "struct net {\n";
+    out << "  static constexpr int input_size = " << s.input_size
+        << ", output_size = " << s.output_size << ", param_count = " << s.param_count << ";\n";
+    out << "  static constexpr kiln::kind loss_kind = kiln::kind::"
+        << (g.loss == kind::input ? "input" : kind_name_enum(g.loss)) << ";\n";
+    out << "  static constexpr bool differentiable = " << (g.differentiable ? "true" : "false")
+        << ";\n";
+    out << "  // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.\n";
+    out << "  static constexpr int value_slots = " << g.value_slots
+        << ", gradient_slots = " << g.gradient_slots << ", aux_slots = " << g.aux_slots << ";\n";
+    out << "  static constexpr int input_slot = " << t(g.input).slot
+        << ", output_slot = " << t(g.output).slot << ";\n\n";
+
+    out << "  /// act[input_slot..] holds the tile's inputs; fills every activation.\n";
+    out << "  template <class T, class V>\n";
+    out << "  static void forward([[maybe_unused]] const T* __restrict p, V* __restrict act,\n"
+           "                      [[maybe_unused]] V* __restrict aux, [[maybe_unused]] bool "
+           "training,\n"
+           "                      [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int "
+           "first) {\n";
+    for (const op& o : g.forward) forward(o);
+    out << "  }\n";
+
+    if (g.loss != kind::input) {
+      out << "\n  /// The per-lane losses; seeds grad with d(mean loss) (`scale` is 1/batch or\n"
+             "  /// 1/(batch n)), zero on lanes where valid is 0.\n";
+      out << "  template <class T, class V>\n";
+      out << "  static V seed_loss(const V* __restrict act, V* __restrict grad, const V* "
+             "__restrict t,\n"
+             "                    T scale, V valid) {\n";
+      loss(g.backward.front());
+      out << "  }\n";
+    }
+    if (g.loss != kind::input && g.differentiable) {
+      out << "\n  /// Adds the tile's gradient (`count` samples from `first`) to dp.\n";
+      out << "  template <class T, class V>\n";
+      out << "  static void backward([[maybe_unused]] const T* __restrict p, T* __restrict dp,\n"
+             "                       [[maybe_unused]] const V* __restrict act,\n"
+             "                       [[maybe_unused]] const V* __restrict aux, V* __restrict "
+             "grad,\n"
+             "                       [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int "
+             "first,\n"
+             "                       [[maybe_unused]] int count) {\n";
+      for (std::size_t i = 1; i < g.backward.size(); ++i) backward(g.backward[i]);
+      out << "  }\n";
+    }
+    out << "};\n\n}  // namespace kiln::generated::" << g.id << "\n\n";
+  }
+
+  void binding() {
+    const spec_network& s = g.spec;
+    const std::string var = "::" + s.qualified_name;
+    const std::string net = "kiln::generated::" + g.id + "::net";
+    out << "namespace kiln {\n";
+    out << "/// " << s.qualified_name << ": " << s.input_size << " -> " << s.output_size << ", "
+        << s.param_count << " parameters.\n";
+    out << "template <class T>\n";
+    out << "struct compiled<" << var << ", T> : kernels::engine<" << net << ", T> {\n";
+    out << "  static_assert(" << var << ".input_size == " << s.input_size << " && " << var
+        << ".output_size == " << s.output_size << " &&\n                " << var
+        << ".param_count == " << s.param_count << " && kernels::same_nodes(" << var
+        << ".nodes, generated::" << g.id << "::nodes),\n"
+        << "                \"kiln-gen: " << s.qualified_name
+        << " changed since this header was generated; rebuild\");\n";
+    if (g.loss != kind::input) {
+      out << "  /// Mean loss over the batch, in inference mode.\n";
+      out << "  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> "
+             "targets,\n"
+             "         int batch) const {\n"
+             "    return this->run_loss(\"kiln::compiled::loss\", params, x, targets, nullptr, "
+             "batch, 0);\n"
+             "  }\n";
+      if (g.differentiable)
+        out << "  /// Mean loss in training mode; overwrites d_params with its gradient.\n"
+               "  T loss_and_gradient(std::span<const T> params, std::span<const T> x,\n"
+               "                      std::span<const T> targets, std::span<T> d_params, int "
+               "batch,\n"
+               "                      kiln::train_pass pass = {}) const {\n"
+               "    return this->run_loss_and_gradient(params, x, targets, d_params, batch, "
+               "pass.seed);\n"
+               "  }\n";
+    }
+    out << "};\n}  // namespace kiln\n\n";
+  }
+
+  static std::string kind_name_enum(kind k) {
+    // kind_name gives the DSL spelling; the enumerator differs only for residual blocks.
+    if (k == kind::residual_begin) return "residual_begin";
+    return std::string(kind_name(k));
+  }
+};
+
+}  // namespace
+
+std::string emit(const std::vector<op_graph>& graphs, const std::string& spec_include) {
+  std::ostringstream out;
+  const std::string include =
+      !spec_include.empty() && (spec_include[0] == '<' || spec_include[0] == '"')
+          ? spec_include
+          : "\"" + spec_include + "\"";
+  out << "// Generated by kiln-gen from " << include << ": do not edit.\n";
+  out << "// Networks:";
+  for (const op_graph& g : graphs) out << " " << g.spec.qualified_name;
+  out << ". Reach them as kiln::compiled<spec, float or double>.\n";
+  out << "#pragma once\n\n#include <cstdint>\n#include <kiln/compiled.hpp>\n"
+         "#include <kiln/graph.hpp>\n#include <kiln/kernels.hpp>\n#include <span>\n\n";
+  out << "// The kernels: plain code over constant sizes, no Hana.\n";
+  for (const op_graph& g : graphs) {
+    std::ostringstream body;
+    writer w{g, body};
+    w.kernels();
+    out << body.str();
+  }
+  out << "// The binding: kiln::compiled<spec, T> for each network of the spec.\n";
+  out << "#include <kiln/generic.hpp>  // kiln::train_pass\n#include " << include << "\n\n";
+  for (const op_graph& g : graphs) {
+    std::ostringstream body;
+    writer w{g, body};
+    w.binding();
+    out << body.str();
+  }
+  return out.str();
+}
+
+}  // namespace kiln::codegen

@@ -1,0 +1,84 @@
+// The IR the passes share after extraction: one network as a DAG of primitive ops over tensors.
+// check_shapes builds the forward ops, differentiate appends the loss and the backward ops,
+// layout_params fills parameter offsets, schedule assigns scratch slots and unrolling, emit prints.
+#pragma once
+
+#include <kiln/graph.hpp>
+#include <string>
+#include <vector>
+
+#include "ir.hpp"
+
+namespace kiln::codegen {
+
+/// Which scratch array of a tile holds a tensor.
+enum class storage { value, gradient, aux };
+
+/// `size` values per sample (per lane), at [slot, slot + size) of its scratch array.
+struct tensor {
+  std::string name;
+  storage where = storage::value;
+  int size = 0;
+  int slot = -1;  // set by schedule
+};
+
+enum class op_kind {
+  // forward
+  dense,       // result = W args[0] + b
+  activation,  // result = f(args[0]), f = k with hyperparameter hp
+  softmax,
+  layer_norm,  // result = gain * xhat + bias; aux_tensor: xhat [n] then rstd
+  dropout,
+  add,  // result = args[0] + args[1] (residual: body output + skip)
+  // the loss: returns per-sample losses and seeds the gradient `result` (of y, or of the logits
+  // for the fused losses); args: y, then the logits for the fused losses
+  loss,
+  // backward; `accumulate` says whether `result` is added to or written
+  dense_backward_input,   // d_x (+)= W^T d_y; args: d_y
+  dense_backward_params,  // d_W += d_y x^T, d_b += d_y; args: d_y, x
+  activation_backward,    // d_x (+)= d_y f'(x, y); args: d_y, x, y
+  softmax_backward,       // args: d_y, y
+  layer_norm_backward,    // args: d_y; aux_tensor; also d_gain, d_bias
+  dropout_backward,       // args: d_y
+  gradient_copy,          // result (+)= args[0]
+};
+
+std::string_view op_kind_name(op_kind k);
+
+struct op {
+  op_kind what = op_kind::dense;
+  kind k = kind::identity;  // the layer (or loss) kind it comes from
+  int node = -1;            // index of that layer in spec_network::nodes
+  std::vector<int> args;    // tensors read
+  int result = -1;          // tensor written (-1: parameters only)
+  int aux_tensor = -1;
+  bool accumulate = false;
+  int in = 0, out = 0;
+  bool bias = false;
+  double hp = 0.0;
+  int param_offset = -1;  // set by layout_params: W (or gain); b (or bias) follows it
+  bool unrolled = false;  // set by schedule
+};
+
+struct op_graph {
+  spec_network spec;
+  std::string id;  // a C++ identifier made from the qualified name
+  std::vector<tensor> tensors;
+  std::vector<op> forward;      // in execution order
+  std::vector<op> backward;     // the loss first, then the backward ops in execution order
+  int input = -1, output = -1;  // value tensors
+  kind loss = kind::input;      // kind::input when the network has no loss
+  bool differentiable = true;
+  bool differentiated = false;  // set by differentiate
+  // set by schedule
+  int unroll_budget = 0;
+  int value_slots = 0, gradient_slots = 0, aux_slots = 0;
+  int float_lanes = 0, double_lanes = 0;
+
+  int add_tensor(std::string name, storage where, int size) {
+    tensors.push_back({std::move(name), where, size, -1});
+    return int(tensors.size()) - 1;
+  }
+};
+
+}  // namespace kiln::codegen

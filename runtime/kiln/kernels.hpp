@@ -1,0 +1,380 @@
+// The building blocks kiln-gen's generated code calls with constant sizes, and the batch driver
+// that cuts a batch into tiles of samples (one lane per sample) or runs a single sample alone.
+// Depends only on math.hpp, vmath.hpp and the standard library: no Hana, no heap.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <kiln/graph.hpp>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "math.hpp"
+#include "vmath.hpp"
+
+namespace kiln::kernels {
+
+using vmath::element_t;
+using vmath::lane;
+using vmath::splat;
+template <class V>
+inline constexpr int lanes_of = vmath::lane_traits<V>::lanes;
+
+// Dense layers. x: [In], y: [Out], w: [Out][In] row-major then b[Out]; each element a lane vector
+// (or one sample). Sums run in the order of the generic engine: bias first, then j ascending.
+
+/// y = W x + b with loops: four rows at a time share each load of x.
+template <int Out, int In, bool Bias, class T, class V>
+inline void dense_forward(V* __restrict y, const V* __restrict x, const T* __restrict w) {
+  constexpr int rows = 4, full = Out / rows * rows;
+  for (int o = 0; o < full; o += rows) {
+    V s[rows];
+    for (int r = 0; r < rows; ++r) s[r] = Bias ? splat<V>(w[Out * In + o + r]) : V{};
+    for (int j = 0; j < In; ++j) {
+      const V xj = x[j];
+      for (int r = 0; r < rows; ++r) s[r] += w[(o + r) * In + j] * xj;
+    }
+    for (int r = 0; r < rows; ++r) y[o + r] = s[r];
+  }
+  for (int o = full; o < Out; ++o) {
+    V s = Bias ? splat<V>(w[Out * In + o]) : V{};
+    for (int j = 0; j < In; ++j) s += w[o * In + j] * x[j];
+    y[o] = s;
+  }
+}
+
+/// d_x (+)= W^T d_y, o ascending for every j, four rows of W per pass over d_x.
+template <int Out, int In, bool Accumulate, class T, class V>
+inline void dense_backward_input(V* __restrict d_x, const V* __restrict d_y,
+                                 const T* __restrict w) {
+  if constexpr (!Accumulate)
+    for (int j = 0; j < In; ++j) d_x[j] = V{};
+  constexpr int rows = 4, full = Out / rows * rows;
+  for (int o = 0; o < full; o += rows) {
+    V d[rows];
+    for (int r = 0; r < rows; ++r) d[r] = d_y[o + r];
+    for (int j = 0; j < In; ++j) {
+      V s = d_x[j];
+      for (int r = 0; r < rows; ++r) s += w[(o + r) * In + j] * d[r];
+      d_x[j] = s;
+    }
+  }
+  for (int o = full; o < Out; ++o)
+    for (int j = 0; j < In; ++j) d_x[j] += w[o * In + j] * d_y[o];
+}
+
+/// d_w[o][j] += sum over the tile's samples of d_y[o] x[j], d_b[o] += sum of d_y[o]: a product of
+/// the deltas [Out][lanes] and the transposed inputs [lanes][In]. Each chunk of a row of d_w stays
+/// in registers while the samples stream past, in sample order (the generic engine's order).
+template <int Out, int In, bool Bias, class T, class V>
+inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y, const V* __restrict x,
+                                  int count) {
+  constexpr int lanes = lanes_of<V>;
+  if constexpr (lanes == 1) {
+    (void)count;
+    for (int o = 0; o < Out; ++o) {
+      const T d = d_y[o];
+      for (int j = 0; j < In; ++j) d_w[o * In + j] += d * x[j];
+    }
+  } else {
+    typedef T chunk __attribute__((vector_size(32), aligned(alignof(T))));
+    constexpr int width = int(sizeof(chunk) / sizeof(T));
+    constexpr int full = In / width * width;
+    alignas(64) T x_t[lanes][In];  // the tile's inputs, one row per sample
+    for (int j = 0; j < In; ++j)
+      for (int l = 0; l < lanes; ++l) x_t[l][j] = x[j][l];
+    for (int o = 0; o < Out; ++o) {
+      const V d = d_y[o];
+      T* row = d_w + o * In;
+      for (int j = 0; j < full; j += width) {
+        chunk acc;
+        std::memcpy(&acc, row + j, sizeof acc);
+        for (int l = 0; l < count; ++l) {
+          chunk xs;
+          std::memcpy(&xs, &x_t[l][j], sizeof xs);
+          acc += d[l] * xs;
+        }
+        std::memcpy(row + j, &acc, sizeof acc);
+      }
+      for (int j = full; j < In; ++j) {
+        T acc = row[j];
+        for (int l = 0; l < count; ++l) acc += d[l] * x_t[l][j];
+        row[j] = acc;
+      }
+    }
+  }
+  if constexpr (Bias) {
+    T* d_b = d_w + Out * In;
+    for (int o = 0; o < Out; ++o)
+      for (int l = 0; l < count; ++l) d_b[o] += lane(d_y[o], l);
+  }
+}
+
+// Per-sample rules over a row of N units, lane-wise (math.hpp's rules in the same order).
+
+template <int N, class V>
+inline void softmax_forward(V* __restrict y, const V* __restrict x) {
+  V m = x[0];
+  for (int i = 1; i < N; ++i) m = vmath::max(x[i], m);
+  V s{};
+  for (int i = 0; i < N; ++i) s += (y[i] = vmath::exp(x[i] - m));
+  for (int i = 0; i < N; ++i) y[i] /= s;
+}
+template <int N, bool Accumulate, class V>
+inline void softmax_backward(V* __restrict d_x, const V* __restrict d_y, const V* __restrict y) {
+  V dot{};
+  for (int i = 0; i < N; ++i) dot += d_y[i] * y[i];
+  for (int i = 0; i < N; ++i) {
+    const V d = y[i] * (d_y[i] - dot);
+    d_x[i] = Accumulate ? d_x[i] + d : d;
+  }
+}
+
+/// aux: xhat [N] then rstd [1].
+template <int N, class T, class V>
+inline void layer_norm_forward(V* __restrict y, V* __restrict aux, const V* __restrict x,
+                               const T* __restrict gain, const T* __restrict bias, T eps) {
+  V mean{};
+  for (int i = 0; i < N; ++i) mean += x[i];
+  mean /= T(N);
+  V var{};
+  for (int i = 0; i < N; ++i) var += (x[i] - mean) * (x[i] - mean);
+  var /= T(N);
+  const V rstd = T(1) / vmath::sqrt(var + eps);
+  aux[N] = rstd;
+  for (int i = 0; i < N; ++i) {
+    aux[i] = (x[i] - mean) * rstd;
+    y[i] = gain[i] * aux[i] + bias[i];
+  }
+}
+template <int N, bool Accumulate, class T, class V>
+inline void layer_norm_backward(V* __restrict d_x, T* __restrict d_gain, T* __restrict d_bias,
+                                const V* __restrict d_y, const V* __restrict aux,
+                                const T* __restrict gain, int count) {
+  const V* xhat = aux;
+  const V rstd = aux[N];
+  V sum_g{}, sum_gx{};
+  for (int i = 0; i < N; ++i) {
+    const V g = d_y[i] * gain[i];
+    sum_g += g;
+    sum_gx += g * xhat[i];
+  }
+  for (int i = 0; i < N; ++i)
+    for (int l = 0; l < count; ++l) {
+      d_gain[i] += lane(d_y[i], l) * lane(xhat[i], l);
+      d_bias[i] += lane(d_y[i], l);
+    }
+  for (int i = 0; i < N; ++i) {
+    const V d = rstd / T(N) * (T(N) * d_y[i] * gain[i] - sum_g - xhat[i] * sum_gx);
+    d_x[i] = Accumulate ? d_x[i] + d : d;
+  }
+}
+
+/// Training: unit u of the sample in lane l is kept when math::dropout_keep(seed, node,
+/// first_sample + l, u, rate), and scaled by 1 / (1 - rate); inference: the identity.
+template <int N, class T, class V>
+inline void dropout_forward(V* __restrict y, const V* __restrict x, double rate, bool training,
+                            std::uint64_t seed, int node, int first_sample) {
+  for (int u = 0; u < N; ++u) {
+    if (!training) {
+      y[u] = x[u];
+      continue;
+    }
+    V v = x[u];
+    for (int l = 0; l < lanes_of<V>; ++l)
+      lane(v, l) = math::dropout_keep(seed, node, first_sample + l, u, rate)
+                       ? lane(v, l) / (T(1) - T(rate))
+                       : T(0);
+    y[u] = v;
+  }
+}
+template <int N, bool Accumulate, class T, class V>
+inline void dropout_backward(V* __restrict d_x, const V* __restrict d_y, double rate,
+                             std::uint64_t seed, int node, int first_sample) {
+  for (int u = 0; u < N; ++u) {
+    V d = d_y[u];
+    for (int l = 0; l < lanes_of<V>; ++l)
+      lane(d, l) = math::dropout_keep(seed, node, first_sample + l, u, rate)
+                       ? lane(d, l) / (T(1) - T(rate))
+                       : T(0);
+    d_x[u] = Accumulate ? d_x[u] + d : d;
+  }
+}
+
+// Losses, per sample (lane). Each returns the lanes' losses and writes the seed gradient, scaled
+// by `scale` and zeroed on lanes past the batch (`valid` is 1 or 0 per lane).
+
+template <int N, class T, class V>
+inline V mse_seed(V* __restrict d_y, const V* __restrict y, const V* __restrict t, T scale,
+                  V valid) {
+  V loss{};
+  for (int i = 0; i < N; ++i) {
+    const V e = y[i] - t[i];
+    loss += e * e;
+    d_y[i] = T(2) * e * scale * valid;
+  }
+  return loss * valid;
+}
+/// z: the logits (the sigmoid's input), p = sigmoid(z).
+template <int N, class T, class V>
+inline V binary_cross_entropy_seed(V* __restrict d_z, const V* __restrict z, const V* __restrict p,
+                                   const V* __restrict t, T scale, V valid) {
+  V loss{};
+  for (int i = 0; i < N; ++i) {
+    const V a = vmath::map(z[i], [](auto v) { return std::fabs(v); });
+    loss += vmath::max(z[i], V{}) - z[i] * t[i] + vmath::log1p(vmath::exp(-a));
+    d_z[i] = (p[i] - t[i]) * scale * valid;
+  }
+  return loss * valid;
+}
+/// z: the logits (the softmax's input), p = softmax(z).
+template <int N, class T, class V>
+inline V softmax_cross_entropy_seed(V* __restrict d_z, const V* __restrict z, const V* __restrict p,
+                                    const V* __restrict t, T scale, V valid) {
+  V m = z[0];
+  for (int i = 1; i < N; ++i) m = vmath::max(z[i], m);
+  V s{};
+  for (int i = 0; i < N; ++i) s += vmath::exp(z[i] - m);
+  const V lse = m + vmath::log(s);
+  V loss{}, sum_t{};
+  for (int i = 0; i < N; ++i) {
+    loss += t[i] * (lse - z[i]);
+    sum_t += t[i];
+  }
+  for (int i = 0; i < N; ++i) d_z[i] = (p[i] * sum_t - t[i]) * scale * valid;
+  return loss * valid;
+}
+
+/// True when two flattened graphs are the same, hyperparameters included.
+template <class Nodes, std::size_t N>
+constexpr bool same_nodes(const Nodes& a, const node (&b)[N]) {
+  if (a.size() != N) return false;
+  for (std::size_t i = 0; i < N; ++i)
+    if (a[i].k != b[i].k || a[i].in != b[i].in || a[i].out != b[i].out ||
+        a[i].param_offset != b[i].param_offset || a[i].param_count != b[i].param_count ||
+        a[i].bias != b[i].bias || a[i].hp != b[i].hp || a[i].link != b[i].link)
+      return false;
+  return true;
+}
+
+inline void check_size(const char* where, const char* what, std::size_t got, std::size_t want) {
+  if (got != want)
+    throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
+                                " values, expected " + std::to_string(want));
+}
+
+/// Runs a generated network `Net` in precision T over a batch: whole tiles of
+/// vmath::tile<T>::lanes samples, a ragged last tile padded with zeros, and a single sample
+/// through its own scalar kernel. Net (emitted by kiln-gen) provides the sizes, the scratch sizes
+/// and `forward`, `seed_loss`, `backward` as templates over the lane type.
+template <class Net, class T>
+class engine {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "kiln::compiled: T must be float or double");
+  using vec = typename vmath::tile<T>::vec;
+  static constexpr int lanes = vmath::tile<T>::lanes;
+
+ public:
+  using value_type = T;
+  static constexpr int input_size = Net::input_size;
+  static constexpr int output_size = Net::output_size;
+  static constexpr int param_count = Net::param_count;
+
+  /// x: [batch][input_size], y: [batch][output_size]. Dropout is the identity here.
+  void forward(std::span<const T> params, std::span<const T> x, std::span<T> y, int batch) const {
+    const char* where = "kiln::compiled::forward";
+    check_io(where, params, x, batch);
+    check_size(where, "y", y.size(), std::size_t(batch) * output_size);
+    if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1);
+    for (int b = 0; b < batch; b += lanes)
+      forward_tile<vec>(params.data(), x.data(), y.data(), b, std::min(lanes, batch - b));
+  }
+
+ protected:
+  void check_io(const char* where, std::span<const T> params, std::span<const T> x,
+                int batch) const {
+    if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
+    check_size(where, "params", params.size(), std::size_t(param_count));
+    check_size(where, "x", x.size(), std::size_t(batch) * input_size);
+  }
+
+  // Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest.
+  template <class V>
+  static void load(V* dst, const T* src, int n, int first, int count) {
+    for (int i = 0; i < n; ++i) {
+      V v{};
+      for (int l = 0; l < count; ++l) lane(v, l) = src[std::size_t(first + l) * n + i];
+      dst[i] = v;
+    }
+  }
+  template <class V>
+  static void store(T* dst, const V* src, int n, int first, int count) {
+    for (int i = 0; i < n; ++i)
+      for (int l = 0; l < count; ++l) dst[std::size_t(first + l) * n + i] = lane(src[i], l);
+  }
+
+  template <class V>
+  static void forward_tile(const T* p, const T* x, T* y, int first, int count) {
+    V act[Net::value_slots];
+    V aux[Net::aux_slots + 1];
+    load(act + Net::input_slot, x, input_size, first, count);
+    Net::template forward<T, V>(p, act, aux, false, 0, first);
+    store(y, act + Net::output_slot, output_size, first, count);
+  }
+
+  // One tile of training or evaluation: returns the sum of its samples' losses (in sample order)
+  // and, when d_p is set, adds their gradient to it.
+  template <class V>
+  static T loss_tile(const T* p, const T* x, const T* targets, T* d_p, int first, int count,
+                     T scale, std::uint64_t seed) {
+    V act[Net::value_slots];
+    V aux[Net::aux_slots + 1];
+    V grad[Net::gradient_slots + 1];
+    V t[output_size];
+    load(act + Net::input_slot, x, input_size, first, count);
+    load(t, targets, output_size, first, count);
+    V valid{};
+    for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
+    Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, first);
+    const V losses = Net::template seed_loss<T, V>(act, grad, t, scale, valid);
+    if constexpr (Net::differentiable)
+      if (d_p) Net::template backward<T, V>(p, d_p, act, aux, grad, seed, first, count);
+    T total = 0;
+    for (int l = 0; l < count; ++l) total += lane(losses, l);
+    return total;
+  }
+
+  T run_loss(const char* where, std::span<const T> params, std::span<const T> x,
+             std::span<const T> targets, T* d_params, int batch, std::uint64_t seed) const {
+    check_io(where, params, x, batch);
+    check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
+    const T scale = Net::loss_kind == kind::softmax_cross_entropy
+                        ? T(1) / T(batch)
+                        : T(1) / (T(batch) * T(output_size));
+    T total = 0;
+    if (batch == 1) {
+      total = loss_tile<T>(params.data(), x.data(), targets.data(), d_params, 0, 1, scale, seed);
+    } else {
+      for (int b = 0; b < batch; b += lanes)
+        total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_params, b,
+                                std::min(lanes, batch - b), scale, seed);
+    }
+    if (batch == 0) return T(0);
+    return Net::loss_kind == kind::softmax_cross_entropy ? total / T(batch)
+                                                         : total / (T(batch) * T(output_size));
+  }
+
+  T run_loss_and_gradient(std::span<const T> params, std::span<const T> x,
+                          std::span<const T> targets, std::span<T> d_params, int batch,
+                          std::uint64_t seed) const {
+    check_size("kiln::compiled::loss_and_gradient", "d_params", d_params.size(),
+               std::size_t(param_count));
+    for (T& d : d_params) d = T(0);
+    return run_loss("kiln::compiled::loss_and_gradient", params, x, targets, d_params.data(), batch,
+                    seed);
+  }
+};
+
+}  // namespace kiln::kernels

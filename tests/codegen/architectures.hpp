@@ -1,0 +1,64 @@
+// Test networks for generated-vs-generic: deep, wide (above the unroll budget, so the loop path
+// runs), residual, layer_norm, dropout, every loss, an inference-only one.
+#pragma once
+
+#include <kiln/dsl.hpp>
+
+namespace arch {
+using namespace kiln;
+
+// clang-format off
+inline constexpr auto deep = network{input<3>, dense<8>, kiln::tanh, dense<8>, kiln::tanh,
+    dense<8>, kiln::tanh, dense<8>, kiln::tanh, dense<8>, kiln::tanh, dense<8>, kiln::tanh,
+    dense<2>, mse};
+// clang-format on
+/// 64x64 = 4096 weights: far above the default budget of 256, so dense layers become loops.
+inline constexpr auto wide =
+    network{input<64>, dense<64>, relu, dense<10>, softmax, softmax_cross_entropy};
+/// 16x16 = 256 weights: exactly the budget, still unrolled; 16x17 is one over.
+inline constexpr auto at_budget =
+    network{input<16>, dense<16>, sigmoid, dense<17>, silu, dense<1>, mse};
+inline constexpr auto residual_net = network{
+    input<8>, dense<8>, residual{dense<8>, relu, dense<8>}, residual{layer_norm, dense<8>, gelu},
+    dense<4>, mse};
+inline constexpr auto normalized =
+    network{input<6>, dense<12>,     layer_norm,           silu, dense<12>, layer_norm(1e-3),
+            dense<3>, kiln::softmax, softmax_cross_entropy};
+inline constexpr auto dropout_net =
+    network{input<5>, dense<16>, relu,     dropout(0.25), dense<16>,
+            elu,      dropout,   dense<2>, sigmoid,       binary_cross_entropy};
+inline constexpr auto activations = network{input<4>,
+                                            dense<5>,
+                                            gelu,
+                                            dense<5>,
+                                            gelu_tanh,
+                                            dense<5>,
+                                            softplus,
+                                            dense<5>,
+                                            leaky_relu(0.1),
+                                            dense<5>,
+                                            identity,
+                                            dense_no_bias<3>,
+                                            sigmoid,
+                                            binary_cross_entropy};
+inline constexpr auto nested_residual =
+    network{input<2>, residual{dense<2>, relu, residual{dense<2>, elu}},
+            residual{layer_norm, dense<2>}, dense<1>, mse};
+/// No loss: forward only.
+inline constexpr auto inference_only = network{input<3>, dense<5>, relu, dense<2>};
+/// Loops everywhere: 32x48, 48x48 twice, with a residual, gelu, dropout and layer_norm.
+inline constexpr auto wide_residual = network{input<32>,
+                                              dense<48>,
+                                              residual{dense<48>, gelu, dropout(0.1), dense<48>},
+                                              layer_norm,
+                                              dense<7>,
+                                              softmax,
+                                              softmax_cross_entropy};
+/// Odd sizes, no bias.
+inline constexpr auto odd = network{input<7>, dense_no_bias<33>, softplus, dense<5>, sigmoid, mse};
+/// Residual blocks straight on the input and around a lone activation.
+inline constexpr auto residual_on_input =
+    network{input<4>, residual{dense<4>, kiln::tanh}, residual{relu}, dense<3>,
+            softmax,  softmax_cross_entropy};
+
+}  // namespace arch

@@ -1,0 +1,98 @@
+// Generated code against the generic engine: same parameters, inputs, targets and dropout seed;
+// outputs, losses and gradients must agree to `tolerance` relative to the largest reference value
+// of each buffer (1e-5 in float, 1e-12 in double).
+#pragma once
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <kiln/compiled.hpp>
+#include <kiln/generic.hpp>
+#include <kiln/model.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace kiln_test {
+
+template <class T>
+inline constexpr double tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+
+/// Every element of `got` within tol * max|want| (at least tol * 1e-3) of `want`.
+template <class T>
+void check_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
+  REQUIRE(got.size() == want.size());
+  double scale = 1e-3;
+  for (T v : want) scale = std::max(scale, double(std::abs(v)));
+  const double bound = tolerance<T> * scale;
+  double worst = 0;
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    const double e = std::abs(double(got[i]) - double(want[i]));
+    REQUIRE(std::isfinite(double(got[i])));
+    if (e > worst) worst = e, at = i;
+  }
+  INFO(what << ": worst difference " << worst << " at " << at << " (generated "
+            << (got.empty() ? 0 : got[at]) << ", generic " << (want.empty() ? 0 : want[at])
+            << "), allowed " << bound);
+  CHECK(worst <= bound);
+}
+
+template <const auto& Spec, class T>
+void compare(const std::string& name, unsigned seed, std::initializer_list<int> batches) {
+  using net_t = std::remove_cvref_t<decltype(Spec)>;
+  using generated = kiln::compiled<Spec, T>;
+  static_assert(kiln::model<generated>);
+  static_assert(generated::input_size == net_t::input_size);
+  static_assert(generated::output_size == net_t::output_size);
+  static_assert(generated::param_count == net_t::param_count);
+  const generated gen{};
+  auto ref = kiln::generic<T>(Spec);
+  for (int batch : batches) {
+    INFO(name << " in " << (std::is_same_v<T, float> ? "float" : "double") << ", batch " << batch);
+    std::mt19937 rng(seed + unsigned(batch));
+    std::normal_distribution<double> normal(0.0, 0.7);
+    std::uniform_real_distribution<double> unit(0.05, 0.95);
+    std::vector<T> params(net_t::param_count), x(std::size_t(batch) * net_t::input_size);
+    for (auto& v : params) v = T(normal(rng));
+    for (const kiln::node& n : Spec.nodes)
+      if (n.k == kiln::kind::layer_norm)
+        for (int i = 0; i < n.out; ++i) params[n.param_offset + i] += T(1);
+    for (auto& v : x) v = T(normal(rng) * 1.5);
+
+    std::vector<T> y(std::size_t(batch) * net_t::output_size, T(-7)), y_ref(y.size());
+    gen.forward(params, x, y, batch);
+    ref.forward(params, x, y_ref, batch);
+    check_close(y, y_ref, "forward");
+
+    if constexpr (net_t::has_loss) {
+      std::vector<T> targets(y.size());
+      for (int b = 0; b < batch; ++b)
+        for (int o = 0; o < net_t::output_size; ++o)
+          targets[std::size_t(b) * net_t::output_size + o] =
+              net_t::loss_kind() == kiln::kind::softmax_cross_entropy
+                  ? T(o == b % net_t::output_size)
+                  : T(unit(rng));
+      check_close(std::vector<T>{gen.loss(params, x, targets, batch)},
+                  std::vector<T>{ref.loss(params, x, targets, batch)}, "loss");
+      if constexpr (net_t::differentiable()) {
+        static_assert(kiln::trainable_model<generated>);
+        const kiln::train_pass pass{seed * 7919u + 3};
+        std::vector<T> grad(net_t::param_count, T(5)), grad_ref(net_t::param_count);
+        const T loss = gen.loss_and_gradient(params, x, targets, grad, batch, pass);
+        const T loss_ref = ref.loss_and_gradient(params, x, targets, grad_ref, batch, pass);
+        check_close(std::vector<T>{loss}, std::vector<T>{loss_ref}, "training loss");
+        check_close(grad, grad_ref, "gradient");
+      }
+    }
+  }
+}
+
+/// Both precisions, the batch sizes that matter: one sample, ragged tiles, whole tiles.
+template <const auto& Spec>
+void compare_both(const std::string& name, unsigned seed) {
+  compare<Spec, float>(name, seed, {1, 2, 15, 16, 17, 256});
+  compare<Spec, double>(name, seed, {1, 7, 8, 9, 17, 256});
+}
+
+}  // namespace kiln_test
