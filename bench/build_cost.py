@@ -23,6 +23,40 @@ def timed(cmd, runs):
     return best
 
 
+def network_names(kiln_gen, spec, includes, std):
+    """The networks kiln-gen finds in a spec (`--list`: one `ns::name: ...` line each)."""
+    result = subprocess.run([kiln_gen, spec, "--list", "--", std, *includes],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(f"build_cost: kiln-gen --list failed on {spec}\n{result.stderr}\n")
+        return []
+    return [line.split(": ", 1)[0] for line in result.stdout.splitlines()
+            if line and not line[0].isspace() and ": " in line]
+
+
+def generate_and_compile(args, includes, spec):
+    """Per network: kiln-gen --network=NAME, then compiling a file that instantiates
+    kiln::compiled<NAME, float> (every member, so all of its code is generated)."""
+    rows = []
+    for name in network_names(args.kiln_gen, spec, includes, args.std):
+        stem = name.replace("::", "_")
+        header = os.path.join(args.work, f"{stem}.kiln.hpp")
+        source = os.path.join(args.work, f"{stem}.cpp")
+        gen = timed([args.kiln_gen, spec, "-o", header, f"--network={name}",
+                     f"--spec-include={os.path.abspath(spec)}", "--", args.std, *includes],
+                    args.runs)
+        with open(source, "w") as f:
+            f.write(f'#include "{header}"\ntemplate struct kiln::compiled<{name}, float>;\n')
+        compile_s = None
+        if gen is not None:
+            compile_s = timed([args.cxx, args.std, *args.flags.split(), *includes, "-c", source,
+                               "-o", os.devnull], args.runs)
+        print(f"build_cost: {name}: kiln-gen {gen} s, compile {compile_s} s", file=sys.stderr)
+        rows.append({"name": name, "spec": os.path.relpath(spec, args.root) if args.root else spec,
+                     "generate_s": gen, "compile_s": compile_s})
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--cxx", required=True)
@@ -31,6 +65,11 @@ def main():
     ap.add_argument("--specs", nargs="+", required=True, help="spec headers")
     ap.add_argument("--root", default="", help="paths are shown relative to this")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--kiln-gen", default="", help="kiln-gen; without it only the DSL is timed")
+    ap.add_argument("--flags", default="-O3 -march=native", help="to compile generated code")
+    ap.add_argument("--networks-of", nargs="*", default=[],
+                    help="spec headers whose networks are generated and compiled one by one")
+    ap.add_argument("--work", default=".", help="scratch directory")
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
@@ -43,11 +82,17 @@ def main():
               file=sys.stderr)
         specs.append({"spec": shown, "dsl_s": dsl if dsl is not None else float("nan")})
 
+    networks = []
+    if args.kiln_gen:
+        os.makedirs(args.work, exist_ok=True)
+        for spec in args.networks_of:
+            networks += generate_and_compile(args, includes, spec)
+
     result = {
         "note": f"Best of {args.runs} runs of each step, one at a time, with `{args.cxx} "
                 f"{args.std}`. The DSL figure is what every file including a spec header pays.",
         "specs": specs,
-        "networks": [],
+        "networks": networks,
     }
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)

@@ -178,7 +178,7 @@ void register_benchmark(std::string_view net_name, std::string_view engine_name,
     state.counters["batch"] = w.batch;
     state.counters["flops"] = benchmark::Counter(flops_per_sample(Net, w) * w.batch,
                                                  benchmark::Counter::kIsIterationInvariantRate);
-  });
+  })->MeasureProcessCPUTime();  // CPU time of every thread, should a library start any
 }
 
 }  // namespace bench
