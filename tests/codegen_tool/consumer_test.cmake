@@ -1,6 +1,7 @@
 # The installed package, from outside: installs the Kiln build KILN_BUILD into WORK/install,
 # builds the consumer project against it with Ninja and runs it and its _compare program; then
-# checks that touching a header the spec includes regenerates, and an unrelated one does not.
+# checks that touching a header the spec includes (its own or an installed DSL header)
+# regenerates, that touching an unrelated one does not, and that a real change gets through.
 # Usage: cmake -DKILN_BUILD=... -DSOURCE=consumer -DWORK=... -DCXX=... -P consumer_test.cmake
 set(prefix ${WORK}/install)
 set(src ${WORK}/src)
@@ -14,9 +15,9 @@ function(run)
   set(out "${out}" PARENT_SCOPE)
 endfunction()
 
-# What Ninja would do now, as `ninja -n` prints it.
+# What Ninja would do now and why, as `ninja -n -d explain` prints it.
 function(dry_run)
-  run(${CMAKE_COMMAND} --build ${build} -- -n)
+  run(${CMAKE_COMMAND} --build ${build} -- -n -d explain)
   set(out "${out}" PARENT_SCOPE)
 endfunction()
 
@@ -42,23 +43,30 @@ if(NOT out MATCHES "no work to do")
   message(FATAL_ERROR "a fresh build is not up to date:\n${out}")
 endif()
 
-file(TOUCH ${src}/width.hpp)
-dry_run()
-if(NOT out MATCHES "kiln-gen: generating")
-  message(FATAL_ERROR "touching width.hpp (included by the spec) does not regenerate:\n${out}")
-endif()
-run(${CMAKE_COMMAND} --build ${build})
-
+# Ninja names the newest input that makes the generated header stale: touch the files from the
+# one that must not regenerate to those that must, and read its explanation after each.
 file(TOUCH ${src}/unrelated.hpp)
 dry_run()
 if(out MATCHES "kiln-gen" OR NOT out MATCHES "main\\.cpp")
   message(FATAL_ERROR "touching unrelated.hpp should rebuild main.cpp only:\n${out}")
 endif()
-run(${CMAKE_COMMAND} --build ${build})
-
+set(stale "net\\.kiln\\.hpp older than most recent input [^\n]*")
 file(TOUCH ${prefix}/include/kiln/dsl/layers.hpp)
 dry_run()
-if(NOT out MATCHES "kiln-gen: generating")
+if(NOT out MATCHES "${stale}/include/kiln/dsl/layers\\.hpp")
   message(FATAL_ERROR "touching an installed DSL header does not regenerate:\n${out}")
+endif()
+file(TOUCH ${src}/width.hpp)
+dry_run()
+if(NOT out MATCHES "${stale}/src/width\\.hpp" OR NOT out MATCHES "kiln-gen: generating")
+  message(FATAL_ERROR "touching width.hpp (included by the spec) does not regenerate:\n${out}")
+endif()
+
+# A real change in an included header reaches the generated code: 3 -> 7 -> 2 has 44 parameters.
+file(WRITE ${src}/width.hpp "#pragma once\nnamespace consumer {\ninline constexpr int hidden_width = 7;\n}\n")
+run(${CMAKE_COMMAND} --build ${build} --target consumer)
+run(${build}/consumer)
+if(NOT out MATCHES "consumer::net 3 -> 2, 44 parameters")
+  message(FATAL_ERROR "the change of width.hpp did not reach the generated code:\n${out}")
 endif()
 message(STATUS "the consumer builds, runs, and regenerates exactly when the spec's headers change")

@@ -10,10 +10,10 @@
 
 int main() {
   using generated = kiln::compiled<consumer::net, double>;
-  static_assert(generated::param_count == 32 && generated::input_size == 3);
+  static_assert(generated::param_count == consumer::net.param_count && generated::input_size == 3);
   std::vector<double> params(generated::param_count), x{0.5, -1.0, 2.0, 1.5, 0.25, -0.75};
   for (std::size_t i = 0; i < params.size(); ++i) params[i] = 0.05 * double(i % 7) - 0.1;
-  std::vector<double> y(4), want(4);
+  std::vector<double> y(2 * generated::output_size), want(y.size());
   generated{}.forward(params, x, y, 2);
   kiln::generic<double>(consumer::net).forward(params, x, want, 2);
   double worst = 0;
