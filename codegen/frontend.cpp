@@ -334,7 +334,8 @@ class collector : public MatchFinder::MatchCallback {
   void run(const MatchFinder::MatchResult& result) override {
     const auto* var = result.Nodes.getNodeAs<VarDecl>("network");
     if (!var || var->isInvalidDecl() || var->isTemplated() ||
-        isa<VarTemplateSpecializationDecl>(var) || !var->isThisDeclarationADefinition())
+        isa<VarTemplateSpecializationDecl>(var) || !var->isThisDeclarationADefinition() ||
+        var->getParentFunctionOrMethod())  // a static local: generated code cannot name it
       return;
     if (!seen_.insert(var->getCanonicalDecl()).second) return;
     const SourceManager& sm = *result.SourceManager;

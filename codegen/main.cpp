@@ -98,12 +98,14 @@ bool write_file(const std::string& path, const std::string& text) {
     out << text;
     if (!out.flush()) {
       report_error({}, "kiln-gen: cannot write " + temporary + ": " + std::strerror(errno));
+      fs::remove(temporary, ec);
       return false;
     }
   }
   fs::rename(temporary, path, ec);
   if (ec) {
     report_error({}, "kiln-gen: cannot write " + path + ": " + ec.message());
+    fs::remove(temporary, ec);
     return false;
   }
   return true;
@@ -251,6 +253,9 @@ int main(int argc, const char** argv) {
     header = generate_header(extracted->networks, include, opts, &std::cout);
   } catch (const spec_error& e) {
     report_error(e.where, e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    report_error({}, std::string("kiln-gen: internal error: ") + e.what());
     return 1;
   }
   std::cout.flush();

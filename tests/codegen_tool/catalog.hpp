@@ -30,5 +30,9 @@ struct holder {
 // Not networks: skipped.
 inline constexpr int width = 4;
 inline constexpr const small_t& alias_of_small = small;
+inline int local_parameters() {
+  static constexpr auto local = kiln::network{kiln::input<1>, kiln::dense<1>};  // unnamable
+  return local.param_count;
+}
 
 }  // namespace catalog
