@@ -219,7 +219,8 @@ struct writer {
       out << "\n  /// The per-lane losses; seeds grad with d(mean loss) (`scale` is 1/batch or\n"
              "  /// 1/(batch n)), zero on lanes where valid is 0.\n";
       out << "  template <class T, class V>\n";
-      out << "  static V seed_loss(const V* __restrict act, V* __restrict grad, const V* "
+      out << "  KILN_VINLINE static V seed_loss(const V* __restrict act, V* __restrict grad, const "
+             "V* "
              "__restrict t,\n"
              "                    T scale, V valid) {\n";
       loss(g.backward.front());
@@ -299,12 +300,15 @@ std::string emit(const std::vector<op_graph>& graphs, const std::string& spec_in
   out << "#pragma once\n\n#include <cstdint>\n#include <kiln/compiled.hpp>\n"
          "#include <kiln/graph.hpp>\n#include <kiln/kernels.hpp>\n#include <span>\n\n";
   out << "// The kernels: plain code over constant sizes, no Hana.\n";
+  out << "#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored \"-Wpsabi\"  // see "
+         "kiln/vmath.hpp\n\n";
   for (const op_graph& g : graphs) {
     std::ostringstream body;
     writer w{g, body};
     w.kernels();
     out << body.str();
   }
+  out << "#pragma GCC diagnostic pop\n\n";
   out << "// The binding: kiln::compiled<spec, T> for each network of the spec.\n";
   out << "#include <kiln/generic.hpp>  // kiln::train_pass\n#include " << include << "\n\n";
   for (const op_graph& g : graphs) {

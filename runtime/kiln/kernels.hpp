@@ -14,6 +14,9 @@
 #include "math.hpp"
 #include "vmath.hpp"
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"  // see vmath.hpp
+
 namespace kiln::kernels {
 
 using vmath::element_t;
@@ -207,8 +210,8 @@ inline void dropout_backward(V* __restrict d_x, const V* __restrict d_y, double 
 // by `scale` and zeroed on lanes past the batch (`valid` is 1 or 0 per lane).
 
 template <int N, class T, class V>
-inline V mse_seed(V* __restrict d_y, const V* __restrict y, const V* __restrict t, T scale,
-                  V valid) {
+KILN_VINLINE V mse_seed(V* __restrict d_y, const V* __restrict y, const V* __restrict t, T scale,
+                        V valid) {
   V loss{};
   for (int i = 0; i < N; ++i) {
     const V e = y[i] - t[i];
@@ -219,8 +222,9 @@ inline V mse_seed(V* __restrict d_y, const V* __restrict y, const V* __restrict 
 }
 /// z: the logits (the sigmoid's input), p = sigmoid(z).
 template <int N, class T, class V>
-inline V binary_cross_entropy_seed(V* __restrict d_z, const V* __restrict z, const V* __restrict p,
-                                   const V* __restrict t, T scale, V valid) {
+KILN_VINLINE V binary_cross_entropy_seed(V* __restrict d_z, const V* __restrict z,
+                                         const V* __restrict p, const V* __restrict t, T scale,
+                                         V valid) {
   V loss{};
   for (int i = 0; i < N; ++i) {
     const V a = vmath::map(z[i], [](auto v) { return std::fabs(v); });
@@ -231,8 +235,9 @@ inline V binary_cross_entropy_seed(V* __restrict d_z, const V* __restrict z, con
 }
 /// z: the logits (the softmax's input), p = softmax(z).
 template <int N, class T, class V>
-inline V softmax_cross_entropy_seed(V* __restrict d_z, const V* __restrict z, const V* __restrict p,
-                                    const V* __restrict t, T scale, V valid) {
+KILN_VINLINE V softmax_cross_entropy_seed(V* __restrict d_z, const V* __restrict z,
+                                          const V* __restrict p, const V* __restrict t, T scale,
+                                          V valid) {
   V m = z[0];
   for (int i = 1; i < N; ++i) m = vmath::max(z[i], m);
   V s{};
@@ -378,3 +383,5 @@ class engine {
 };
 
 }  // namespace kiln::kernels
+
+#pragma GCC diagnostic pop

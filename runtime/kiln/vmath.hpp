@@ -9,9 +9,11 @@
 
 #include "math.hpp"
 
-// 64-byte vectors passed by value change the ABI without AVX-512; these functions are inline and
-// never cross a library boundary, so GCC's note about it is noise. GCC reports it at the end of the
-// translation unit, where template instantiations are compiled, so it stays off from here on.
+// 64-byte vectors passed by value change the ABI without AVX-512, and GCC says so (-Wpsabi) at
+// every such function and call. Functions on lane vectors are always inlined, so no call with a
+// vector argument remains, and the note is silenced here, in kernels.hpp and in generated code.
+#define KILN_VINLINE [[gnu::always_inline]] inline
+#pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace kiln::vmath {
@@ -53,7 +55,7 @@ using element_t = typename lane_traits<V>::type;
 
 /// Every lane set to s.
 template <class V>
-inline V splat(element_t<V> s) {
+KILN_VINLINE V splat(element_t<V> s) {
   if constexpr (scalar<V>)
     return s;
   else
@@ -61,7 +63,7 @@ inline V splat(element_t<V> s) {
 }
 /// Lane l of v (v itself for a scalar).
 template <class V>
-inline element_t<V>& lane(V& v, int l) {
+KILN_VINLINE element_t<V>& lane(V& v, int l) {
   if constexpr (scalar<V>) {
     (void)l;
     return v;
@@ -70,7 +72,7 @@ inline element_t<V>& lane(V& v, int l) {
   }
 }
 template <class V>
-inline element_t<V> lane(const V& v, int l) {
+KILN_VINLINE element_t<V> lane(const V& v, int l) {
   if constexpr (scalar<V>) {
     (void)l;
     return v;
@@ -81,7 +83,7 @@ inline element_t<V> lane(const V& v, int l) {
 
 /// f applied lane by lane (for what has no vector form: sqrt keeps its exact rounding this way).
 template <class V, class F>
-inline V map(V x, F f) {
+KILN_VINLINE V map(V x, F f) {
   if constexpr (scalar<V>) {
     return f(x);
   } else {
@@ -92,90 +94,245 @@ inline V map(V x, F f) {
 }
 
 template <class V>
-inline V max(V a, V b) {
+KILN_VINLINE V max(V a, V b) {
   return a > b ? a : b;
 }
 template <class V>
-inline V sqrt(V x) {
+KILN_VINLINE V sqrt(V x) {
   return map(x, [](auto v) { return std::sqrt(v); });
 }
 
 // exp, expm1, log, log1p, erf: see the vector versions further down.
 template <scalar T>
-inline T exp(T x) {
+KILN_VINLINE T exp(T x) {
   return std::exp(x);
 }
 template <scalar T>
-inline T expm1(T x) {
+KILN_VINLINE T expm1(T x) {
   return std::expm1(x);
 }
 template <scalar T>
-inline T log(T x) {
+KILN_VINLINE T log(T x) {
   return std::log(x);
 }
 template <scalar T>
-inline T log1p(T x) {
+KILN_VINLINE T log1p(T x) {
   return std::log1p(x);
 }
 template <scalar T>
-inline T erf(T x) {
+KILN_VINLINE T erf(T x) {
   return std::erf(x);
 }
 template <scalar T>
-inline T tanh(T x) {
+KILN_VINLINE T tanh(T x) {
   return std::tanh(x);
 }
 
+// The vector forms: range reduction and polynomials, branch-free (both sides of every select are
+// computed), so GCC and Clang keep whole vectors. Accurate to a few ulp over the ranges the
+// activations and losses use; checked against the C library in tests/codegen/vmath_test.cpp.
+
+namespace detail {
+template <class V>
+using mask_t = typename tile<element_t<V>>::mask;
+
+/// 2^k for integer-valued lanes k in [-2 max_exponent, 2 max_exponent], as two normal factors.
 template <lane_vector V>
-inline V exp(V x) {
-  return map(x, [](auto v) { return std::exp(v); });
+KILN_VINLINE V pow2(mask_t<V> k) {
+  using T = element_t<V>;
+  constexpr int mantissa = std::is_same_v<T, float> ? 23 : 52;
+  constexpr int bias = std::is_same_v<T, float> ? 127 : 1023;
+  const mask_t<V> k1 = k >> 1, k2 = k - k1;
+  return (V)((k1 + bias) << mantissa) * (V)((k2 + bias) << mantissa);
 }
+
+/// Round to nearest (halves away from zero), as integers.
 template <lane_vector V>
-inline V expm1(V x) {
-  return map(x, [](auto v) { return std::expm1(v); });
+KILN_VINLINE mask_t<V> round_to_int(V x) {
+  using T = element_t<V>;
+  return __builtin_convertvector(x + (x >= 0 ? splat<V>(T(0.5)) : splat<V>(T(-0.5))), mask_t<V>);
 }
-template <lane_vector V>
-inline V log(V x) {
-  return map(x, [](auto v) { return std::log(v); });
+
+/// Taylor polynomial sum_{k=first}^{last} x^k / k!, in Horner form.
+template <int First, int Last, lane_vector V>
+KILN_VINLINE V taylor_exp(V x) {
+  using T = element_t<V>;
+  double c = 1;
+  for (int k = 2; k <= Last; ++k) c /= k;
+  V p = splat<V>(T(c));
+  for (int k = Last - 1; k >= First; --k) {
+    c *= (k + 1);
+    p = p * x + T(c);
+  }
+  for (int k = 0; k < First; ++k) p *= x;
+  return p;
 }
-template <lane_vector V>
-inline V log1p(V x) {
-  return map(x, [](auto v) { return std::log1p(v); });
+
+/// 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), `Terms` terms.
+template <int Terms, lane_vector V>
+KILN_VINLINE V two_atanh(V s) {
+  using T = element_t<V>;
+  const V s2 = s * s;
+  V p = splat<V>(T(1.0 / (2 * Terms - 1)));
+  for (int k = Terms - 2; k >= 0; --k) p = p * s2 + T(1.0 / (2 * k + 1));
+  return T(2) * s * p;
 }
+}  // namespace detail
+
+/// e^x: x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor polynomial (degree 7 in float, 13 in
+/// double), then scaled by 2^n. Overflows to inf and underflows to 0 like the C library (but
+/// flushes results below the smallest normal to 0).
 template <lane_vector V>
-inline V erf(V x) {
-  return map(x, [](auto v) { return std::erf(v); });
+KILN_VINLINE V exp(V x) {
+  using T = element_t<V>;
+  constexpr bool single = std::is_same_v<T, float>;
+  const T hi = single ? T(88.7228) : T(709.782);
+  const T lo = single ? T(-87.3365) : T(-708.396);
+  const T ln2_hi = single ? T(0.693359375) : T(6.93147180369123816490e-01);
+  const T ln2_lo = single ? T(-2.12194440e-4) : T(1.90821492927058770002e-10);
+  const V xc = x > hi ? splat<V>(hi) : x < lo ? splat<V>(lo) : x;
+  const auto n = detail::round_to_int(xc * T(1.44269504088896340736));
+  const V nf = __builtin_convertvector(n, V);
+  const V r = (xc - nf * ln2_hi) - nf * ln2_lo;
+  V p;
+  if constexpr (single)
+    p = detail::taylor_exp<0, 7>(r);
+  else
+    p = detail::taylor_exp<0, 13>(r);
+  const V y = p * detail::pow2<V>(n);
+  return x > hi ? splat<V>(T(INFINITY)) : x < lo ? V{} : y;
 }
+
+/// e^x - 1, accurate near 0: the Taylor series for |x| < 1/2, exp(x) - 1 elsewhere.
 template <lane_vector V>
-inline V tanh(V x) {
-  return map(x, [](auto v) { return std::tanh(v); });
+KILN_VINLINE V expm1(V x) {
+  using T = element_t<V>;
+  V small;
+  if constexpr (std::is_same_v<T, float>)
+    small = detail::taylor_exp<1, 9>(x);
+  else
+    small = detail::taylor_exp<1, 17>(x);
+  const V a = x < 0 ? -x : x;
+  return a < T(0.5) ? small : vmath::exp(x) - T(1);
+}
+
+/// log(x) for positive normal x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m -
+/// 1)/(m + 1)).
+template <lane_vector V>
+KILN_VINLINE V log(V x) {
+  using T = element_t<V>;
+  using M = detail::mask_t<V>;
+  constexpr bool single = std::is_same_v<T, float>;
+  constexpr int mantissa = single ? 23 : 52;
+  constexpr int bias = single ? 127 : 1023;
+  const M bits = (M)x;
+  const M exponent_bits = M{} + (single ? 0xff : 0x7ff);
+  M e = ((bits >> mantissa) & exponent_bits) - bias;
+  V m = (V)((bits & ((M{} + 1) << mantissa) - 1) | ((M{} + bias) << mantissa));  // [1, 2)
+  const auto big = m > T(1.41421356237309504880);
+  m = big ? m * T(0.5) : m;
+  e = e + (big & 1);
+  const V s = (m - T(1)) / (m + T(1));
+  V l;
+  if constexpr (single)
+    l = detail::two_atanh<6>(s);
+  else
+    l = detail::two_atanh<12>(s);
+  const V ef = __builtin_convertvector(e, V);
+  return ef * T(6.93147180369123816490e-01) + (l + ef * T(1.90821492927058770002e-10));
+}
+
+/// log(1 + x) for x in [0, 1] (softplus and the cross-entropy take it of e^-|z|): 2 atanh(x /
+/// (2 + x)), with no cancellation for small x.
+template <lane_vector V>
+KILN_VINLINE V log1p(V x) {
+  using T = element_t<V>;
+  const V s = x / (T(2) + x);
+  if constexpr (std::is_same_v<T, float>)
+    return detail::two_atanh<8>(s);
+  else
+    return detail::two_atanh<18>(s);
+}
+
+/// tanh(|x|) = e / (e + 2) with e = expm1(2 |x|), |x| capped where tanh rounds to 1.
+template <lane_vector V>
+KILN_VINLINE V tanh(V x) {
+  using T = element_t<V>;
+  const T cap = std::is_same_v<T, float> ? T(10) : T(20);
+  V a = x < 0 ? -x : x;
+  a = a > cap ? splat<V>(cap) : a;
+  const V e = vmath::expm1(T(2) * a);
+  const V t = e / (e + T(2));
+  return x < 0 ? -t : t;
+}
+
+namespace detail {
+/// The erf series on doubles, |x| capped at `cap`.
+template <int Terms, class D>
+KILN_VINLINE D erf_series(D x, double cap) {
+  D a = x < 0 ? -x : x;
+  a = a > cap ? D{} + cap : a;
+  const D a2 = a * a;
+  D t = a, sum = a;
+  for (int n = 1; n < Terms; ++n) {
+    t *= a2 * (2.0 / (2 * n + 1));
+    sum += t;
+  }
+  // e^-a^2 with a^2 split exactly: a = a_hi + a_lo, a_hi with 26 significant bits, so a_hi^2
+  // has no rounding error (a rounded a^2 costs up to a^2/2 ulp).
+  typedef std::int64_t bits __attribute__((vector_size(sizeof(D))));
+  const D a_hi = (D)((bits)a & ~(((bits{} + 1) << 27) - 1));
+  const D a_lo = a - a_hi;
+  const D gauss = vmath::exp(-(a_hi * a_hi)) * vmath::exp(-(a_lo * (a_hi + a_hi + a_lo)));
+  const D y = 1.1283791670955125739 * gauss * sum;
+  return x < 0 ? -y : y;
+}
+}  // namespace detail
+
+/// erf by the everywhere-positive series 2/sqrt(pi) e^-x^2 sum_n 2^n x^(2n+1) / (2n+1)!!, with a
+/// fixed number of terms for |x| below the point where erf rounds to 1. Float runs in double.
+template <lane_vector V>
+KILN_VINLINE V erf(V x) {
+  using T = element_t<V>;
+  if constexpr (std::is_same_v<T, float>) {
+    typedef double half __attribute__((vector_size(64)));
+    half lo, hi;
+    for (int l = 0; l < 8; ++l) lo[l] = x[l], hi[l] = x[l + 8];
+    lo = detail::erf_series<50>(lo, 4.0);
+    hi = detail::erf_series<50>(hi, 4.0);
+    V y;
+    for (int l = 0; l < 8; ++l) y[l] = float(lo[l]), y[l + 8] = float(hi[l]);
+    return y;
+  } else {
+    return detail::erf_series<100>(x, 6.0);
+  }
 }
 
 // Activations, the same rules as math.hpp written so they vectorize. `x` is the input, `y` the
 // output already computed from it, `p` the hyperparameter; each `*_d` returns dy/dx.
 
 template <class V>
-inline V identity(V x) {
+KILN_VINLINE V identity(V x) {
   return x;
 }
 template <class V>
-inline V identity_d(V, V) {
+KILN_VINLINE V identity_d(V, V) {
   return splat<V>(1);
 }
 template <class V>
-inline V step(V x) {
+KILN_VINLINE V step(V x) {
   if constexpr (scalar<V>)
     return math::step(x);
   else
     return x >= 0 ? splat<V>(1) : V{};
 }
 template <class V>
-inline V step_d(V, V) {
+KILN_VINLINE V step_d(V, V) {
   return V{};
 }
 
 template <class V>
-inline V sigmoid(V x) {
+KILN_VINLINE V sigmoid(V x) {
   if constexpr (scalar<V>) {
     return math::sigmoid(x);
   } else {
@@ -186,24 +343,24 @@ inline V sigmoid(V x) {
   }
 }
 template <class V>
-inline V sigmoid_d(V, V y) {
+KILN_VINLINE V sigmoid_d(V, V y) {
   return y * (1 - y);
 }
 
 template <class V>
-inline V tanh_d(V, V y) {
+KILN_VINLINE V tanh_d(V, V y) {
   return 1 - y * y;
 }
 
 template <class V>
-inline V relu(V x) {
+KILN_VINLINE V relu(V x) {
   if constexpr (scalar<V>)
     return math::relu(x);
   else
     return x > 0 ? x : V{};
 }
 template <class V>
-inline V relu_d(V x, V) {
+KILN_VINLINE V relu_d(V x, V) {
   if constexpr (scalar<V>)
     return math::relu_d(x, x);
   else
@@ -211,14 +368,14 @@ inline V relu_d(V x, V) {
 }
 
 template <class V>
-inline V leaky_relu(V x, element_t<V> slope) {
+KILN_VINLINE V leaky_relu(V x, element_t<V> slope) {
   if constexpr (scalar<V>)
     return math::leaky_relu(x, slope);
   else
     return x > 0 ? x : slope * x;
 }
 template <class V>
-inline V leaky_relu_d(V x, V, element_t<V> slope) {
+KILN_VINLINE V leaky_relu_d(V x, V, element_t<V> slope) {
   if constexpr (scalar<V>)
     return math::leaky_relu_d(x, x, slope);
   else
@@ -226,14 +383,14 @@ inline V leaky_relu_d(V x, V, element_t<V> slope) {
 }
 
 template <class V>
-inline V elu(V x, element_t<V> alpha) {
+KILN_VINLINE V elu(V x, element_t<V> alpha) {
   if constexpr (scalar<V>)
     return math::elu(x, alpha);
   else
     return x > 0 ? x : alpha * vmath::expm1(x);
 }
 template <class V>
-inline V elu_d(V x, V y, element_t<V> alpha) {
+KILN_VINLINE V elu_d(V x, V y, element_t<V> alpha) {
   if constexpr (scalar<V>)
     return math::elu_d(x, y, alpha);
   else
@@ -241,7 +398,7 @@ inline V elu_d(V x, V y, element_t<V> alpha) {
 }
 
 template <class V>
-inline V gelu(V x) {
+KILN_VINLINE V gelu(V x) {
   using T = element_t<V>;
   if constexpr (scalar<V>)
     return math::gelu(x);
@@ -249,7 +406,7 @@ inline V gelu(V x) {
     return T(0.5) * x * (T(1) + vmath::erf(x * T(0.70710678118654752440)));
 }
 template <class V>
-inline V gelu_d(V x, V y) {
+KILN_VINLINE V gelu_d(V x, V y) {
   using T = element_t<V>;
   if constexpr (scalar<V>) {
     return math::gelu_d(x, y);
@@ -261,7 +418,7 @@ inline V gelu_d(V x, V y) {
 }
 
 template <class V>
-inline V gelu_tanh(V x) {
+KILN_VINLINE V gelu_tanh(V x) {
   using T = element_t<V>;
   if constexpr (scalar<V>) {
     return math::gelu_tanh(x);
@@ -271,7 +428,7 @@ inline V gelu_tanh(V x) {
   }
 }
 template <class V>
-inline V gelu_tanh_d(V x, V y) {
+KILN_VINLINE V gelu_tanh_d(V x, V y) {
   using T = element_t<V>;
   if constexpr (scalar<V>) {
     return math::gelu_tanh_d(x, y);
@@ -284,14 +441,14 @@ inline V gelu_tanh_d(V x, V y) {
 }
 
 template <class V>
-inline V silu(V x) {
+KILN_VINLINE V silu(V x) {
   if constexpr (scalar<V>)
     return math::silu(x);
   else
     return x * vmath::sigmoid(x);
 }
 template <class V>
-inline V silu_d(V x, V y) {
+KILN_VINLINE V silu_d(V x, V y) {
   using T = element_t<V>;
   if constexpr (scalar<V>) {
     return math::silu_d(x, y);
@@ -302,7 +459,7 @@ inline V silu_d(V x, V y) {
 }
 
 template <class V>
-inline V softplus(V x) {
+KILN_VINLINE V softplus(V x) {
   if constexpr (scalar<V>) {
     return math::softplus(x);
   } else {
@@ -311,8 +468,10 @@ inline V softplus(V x) {
   }
 }
 template <class V>
-inline V softplus_d(V x, V) {
+KILN_VINLINE V softplus_d(V x, V) {
   return vmath::sigmoid(x);
 }
 
 }  // namespace kiln::vmath
+
+#pragma GCC diagnostic pop
