@@ -41,7 +41,9 @@ def load_runs(paths):
             data = json.load(f)
         context = context or data.get("context", {})
         for b in data.get("benchmarks", []):
-            name = b.get("run_name", b["name"]).replace("/real_time", "")
+            name = b.get("run_name", b["name"])
+            for suffix in ("/real_time", "/process_time", "/manual_time"):
+                name = name.replace(suffix, "")
             if b.get("error_occurred"):
                 errors.append(f"{name}: {b.get('error_message', '?')}")
                 continue
