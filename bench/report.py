@@ -93,6 +93,7 @@ def main():
     ap.add_argument("--flags", default="-O3 -march=native")
     ap.add_argument("--torch", default="", help="how libtorch was built and run")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--summary", help="also write the compact table the README shows")
     args = ap.parse_args()
 
     runs, errors, context = load_runs(args.json)
@@ -251,6 +252,19 @@ def main():
 
     with open(args.out, "w") as f:
         f.write("\n".join(out))
+    if args.summary:
+        rows = ["| network | workload | " + " | ".join(ENGINE_TITLES[e] for e in engines) +
+                (" | kiln % of peak |" if "kiln" in engines and peak else " |"),
+                "|---|---|" + "---:|" * (len(engines) + ("kiln" in engines and bool(peak)))]
+        for net in NETWORKS:
+            for wl in WORKLOADS:
+                cells = [fmt_ns(ns(net, wl, e)) if ns(net, wl, e) else "–" for e in engines]
+                if "kiln" in engines and peak:
+                    g = gflops(net, wl, "kiln")
+                    cells.append(f"{100 * g * 1e9 / peak:.0f}%" if g else "–")
+                rows.append(f"| {net} | {wl} | " + " | ".join(cells) + " |")
+        with open(args.summary, "w") as f:
+            f.write("\n".join(rows) + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
 
 
