@@ -93,6 +93,7 @@ def main():
     ap.add_argument("--flags", default="-O3 -march=native")
     ap.add_argument("--torch", default="", help="how libtorch was built and run")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--source", default="", help="the Kiln source tree, to name its commit")
     ap.add_argument("--summary", help="also write the compact table the README shows")
     args = ap.parse_args()
 
@@ -123,6 +124,15 @@ def main():
     w(f"- Machine: {cpu_model()}, {context.get('num_cpus', os.cpu_count())} cores at "
       f"{context.get('mhz_per_cpu', '?')} MHz (nominal), one thread; load average when the "
       f"benchmarks started: {', '.join(f'{x:.2f}' for x in context.get('load_avg', []))}.")
+    if args.source:
+        try:
+            rev = subprocess.run(["git", "-C", args.source, "log", "-1", "--format=%h %cd",
+                                  "--date=format:%Y-%m-%d %H:%M"], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+            w(f"- Source: commit {rev} of the Kiln tree (kiln-gen and the generated code as of "
+              "then; uncommitted changes of the working tree included).")
+        except (OSError, subprocess.CalledProcessError):
+            pass
     w(f"- Compiler: {args.compiler}; benchmark targets built with `{args.flags}` (Release).")
     if peak:
         label = runs[("peak", "fma")]["label"]
