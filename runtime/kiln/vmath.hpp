@@ -93,9 +93,45 @@ KILN_VINLINE V map(V x, F f) {
   }
 }
 
+/// Lane-wise comparisons as masks, 16 bytes at a time: GCC 12 scalarizes a comparison of vectors
+/// wider than the target's registers, but not of SSE-sized pieces.
+template <class V, class F>
+KILN_VINLINE auto compare(V a, V b, F op) {
+  using T = element_t<V>;
+  using M = typename tile<T>::mask;
+  typedef T piece __attribute__((vector_size(16)));
+  M r;
+  for (int c = 0; c < int(sizeof(V) / 16); ++c) {
+    piece x, y;
+    __builtin_memcpy(&x, reinterpret_cast<const char*>(&a) + 16 * c, 16);
+    __builtin_memcpy(&y, reinterpret_cast<const char*>(&b) + 16 * c, 16);
+    const auto m = op(x, y);
+    __builtin_memcpy(reinterpret_cast<char*>(&r) + 16 * c, &m, 16);
+  }
+  return r;
+}
+template <class V>
+KILN_VINLINE auto gt(V a, V b) {
+  return compare(a, b, [](auto x, auto y) { return x > y; });
+}
+template <class V>
+KILN_VINLINE auto ge(V a, V b) {
+  return compare(a, b, [](auto x, auto y) { return x >= y; });
+}
+
+/// Lane-wise `cond ? a : b` for a comparison's mask, in bitwise operations: GCC scalarizes `?:`
+/// on vectors wider than the target's registers.
+template <class V, class M>
+KILN_VINLINE V select(M cond, V a, V b) {
+  return (V)((cond & (M)a) | (~cond & (M)b));
+}
+
 template <class V>
 KILN_VINLINE V max(V a, V b) {
-  return a > b ? a : b;
+  if constexpr (scalar<V>)
+    return a > b ? a : b;
+  else
+    return select(gt(a, b), a, b);
 }
 template <class V>
 KILN_VINLINE V sqrt(V x) {
@@ -150,7 +186,8 @@ KILN_VINLINE V pow2(mask_t<V> k) {
 template <lane_vector V>
 KILN_VINLINE mask_t<V> round_to_int(V x) {
   using T = element_t<V>;
-  return __builtin_convertvector(x + (x >= 0 ? splat<V>(T(0.5)) : splat<V>(T(-0.5))), mask_t<V>);
+  return __builtin_convertvector(x + select(ge(x, V{}), splat<V>(T(0.5)), splat<V>(T(-0.5))),
+                                 mask_t<V>);
 }
 
 /// Taylor polynomial sum_{k=first}^{last} x^k / k!, in Horner form.
@@ -183,14 +220,15 @@ KILN_VINLINE V two_atanh(V s) {
 /// double), then scaled by 2^n. Overflows to inf and underflows to 0 like the C library (but
 /// flushes results below the smallest normal to 0).
 template <lane_vector V>
-KILN_VINLINE V exp(V x) {
+inline V exp(V x) {
   using T = element_t<V>;
   constexpr bool single = std::is_same_v<T, float>;
   const T hi = single ? T(88.7228) : T(709.782);
   const T lo = single ? T(-87.3365) : T(-708.396);
   const T ln2_hi = single ? T(0.693359375) : T(6.93147180369123816490e-01);
   const T ln2_lo = single ? T(-2.12194440e-4) : T(1.90821492927058770002e-10);
-  const V xc = x > hi ? splat<V>(hi) : x < lo ? splat<V>(lo) : x;
+  const V xc =
+      select(gt(x, splat<V>(hi)), splat<V>(hi), select(gt(splat<V>(lo), x), splat<V>(lo), x));
   const auto n = detail::round_to_int(xc * T(1.44269504088896340736));
   const V nf = __builtin_convertvector(n, V);
   const V r = (xc - nf * ln2_hi) - nf * ln2_lo;
@@ -200,26 +238,26 @@ KILN_VINLINE V exp(V x) {
   else
     p = detail::taylor_exp<0, 13>(r);
   const V y = p * detail::pow2<V>(n);
-  return x > hi ? splat<V>(T(INFINITY)) : x < lo ? V{} : y;
+  return select(gt(x, splat<V>(hi)), splat<V>(T(INFINITY)), select(gt(splat<V>(lo), x), V{}, y));
 }
 
 /// e^x - 1, accurate near 0: the Taylor series for |x| < 1/2, exp(x) - 1 elsewhere.
 template <lane_vector V>
-KILN_VINLINE V expm1(V x) {
+inline V expm1(V x) {
   using T = element_t<V>;
   V small;
   if constexpr (std::is_same_v<T, float>)
     small = detail::taylor_exp<1, 9>(x);
   else
     small = detail::taylor_exp<1, 17>(x);
-  const V a = x < 0 ? -x : x;
-  return a < T(0.5) ? small : vmath::exp(x) - T(1);
+  const V a = select(gt(V{}, x), -x, x);
+  return select(gt(splat<V>(T(0.5)), a), small, vmath::exp(x) - T(1));
 }
 
 /// log(x) for positive normal x: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m -
 /// 1)/(m + 1)).
 template <lane_vector V>
-KILN_VINLINE V log(V x) {
+inline V log(V x) {
   using T = element_t<V>;
   using M = detail::mask_t<V>;
   constexpr bool single = std::is_same_v<T, float>;
@@ -228,9 +266,9 @@ KILN_VINLINE V log(V x) {
   const M bits = (M)x;
   const M exponent_bits = M{} + (single ? 0xff : 0x7ff);
   M e = ((bits >> mantissa) & exponent_bits) - bias;
-  V m = (V)((bits & ((M{} + 1) << mantissa) - 1) | ((M{} + bias) << mantissa));  // [1, 2)
-  const auto big = m > T(1.41421356237309504880);
-  m = big ? m * T(0.5) : m;
+  V m = (V)((bits & (((M{} + 1) << mantissa) - 1)) | ((M{} + bias) << mantissa));  // [1, 2)
+  const auto big = gt(m, splat<V>(T(1.41421356237309504880)));
+  m = select(big, m * T(0.5), m);
   e = e + (big & 1);
   const V s = (m - T(1)) / (m + T(1));
   V l;
@@ -245,7 +283,7 @@ KILN_VINLINE V log(V x) {
 /// log(1 + x) for x in [0, 1] (softplus and the cross-entropy take it of e^-|z|): 2 atanh(x /
 /// (2 + x)), with no cancellation for small x.
 template <lane_vector V>
-KILN_VINLINE V log1p(V x) {
+inline V log1p(V x) {
   using T = element_t<V>;
   const V s = x / (T(2) + x);
   if constexpr (std::is_same_v<T, float>)
@@ -256,22 +294,22 @@ KILN_VINLINE V log1p(V x) {
 
 /// tanh(|x|) = e / (e + 2) with e = expm1(2 |x|), |x| capped where tanh rounds to 1.
 template <lane_vector V>
-KILN_VINLINE V tanh(V x) {
+inline V tanh(V x) {
   using T = element_t<V>;
   const T cap = std::is_same_v<T, float> ? T(10) : T(20);
-  V a = x < 0 ? -x : x;
-  a = a > cap ? splat<V>(cap) : a;
+  V a = select(gt(V{}, x), -x, x);
+  a = select(gt(a, splat<V>(cap)), splat<V>(cap), a);
   const V e = vmath::expm1(T(2) * a);
   const V t = e / (e + T(2));
-  return x < 0 ? -t : t;
+  return select(gt(V{}, x), -t, t);
 }
 
 namespace detail {
 /// The erf series on doubles, |x| capped at `cap`.
 template <int Terms, class D>
-KILN_VINLINE D erf_series(D x, double cap) {
-  D a = x < 0 ? -x : x;
-  a = a > cap ? D{} + cap : a;
+inline D erf_series(D x, double cap) {
+  D a = select(gt(D{}, x), -x, x);
+  a = select(gt(a, D{} + cap), D{} + cap, a);
   const D a2 = a * a;
   D t = a, sum = a;
   for (int n = 1; n < Terms; ++n) {
@@ -285,14 +323,14 @@ KILN_VINLINE D erf_series(D x, double cap) {
   const D a_lo = a - a_hi;
   const D gauss = vmath::exp(-(a_hi * a_hi)) * vmath::exp(-(a_lo * (a_hi + a_hi + a_lo)));
   const D y = 1.1283791670955125739 * gauss * sum;
-  return x < 0 ? -y : y;
+  return select(gt(D{}, x), -y, y);
 }
 }  // namespace detail
 
 /// erf by the everywhere-positive series 2/sqrt(pi) e^-x^2 sum_n 2^n x^(2n+1) / (2n+1)!!, with a
 /// fixed number of terms for |x| below the point where erf rounds to 1. Float runs in double.
 template <lane_vector V>
-KILN_VINLINE V erf(V x) {
+inline V erf(V x) {
   using T = element_t<V>;
   if constexpr (std::is_same_v<T, float>) {
     typedef double half __attribute__((vector_size(64)));
@@ -324,7 +362,7 @@ KILN_VINLINE V step(V x) {
   if constexpr (scalar<V>)
     return math::step(x);
   else
-    return x >= 0 ? splat<V>(1) : V{};
+    return select(ge(x, V{}), splat<V>(1), V{});
 }
 template <class V>
 KILN_VINLINE V step_d(V, V) {
@@ -337,9 +375,9 @@ KILN_VINLINE V sigmoid(V x) {
     return math::sigmoid(x);
   } else {
     // Stable on both tails, as math::sigmoid: e = exp(-|x|) never overflows.
-    const V e = vmath::exp(x >= 0 ? -x : x);
+    const V e = vmath::exp(select(ge(x, V{}), -x, x));
     const V r = 1 / (1 + e);
-    return x >= 0 ? r : e * r;
+    return select(ge(x, V{}), r, e * r);
   }
 }
 template <class V>
@@ -357,14 +395,14 @@ KILN_VINLINE V relu(V x) {
   if constexpr (scalar<V>)
     return math::relu(x);
   else
-    return x > 0 ? x : V{};
+    return select(gt(x, V{}), x, V{});
 }
 template <class V>
 KILN_VINLINE V relu_d(V x, V) {
   if constexpr (scalar<V>)
     return math::relu_d(x, x);
   else
-    return x > 0 ? splat<V>(1) : V{};
+    return select(gt(x, V{}), splat<V>(1), V{});
 }
 
 template <class V>
@@ -372,14 +410,14 @@ KILN_VINLINE V leaky_relu(V x, element_t<V> slope) {
   if constexpr (scalar<V>)
     return math::leaky_relu(x, slope);
   else
-    return x > 0 ? x : slope * x;
+    return select(gt(x, V{}), x, slope * x);
 }
 template <class V>
 KILN_VINLINE V leaky_relu_d(V x, V, element_t<V> slope) {
   if constexpr (scalar<V>)
     return math::leaky_relu_d(x, x, slope);
   else
-    return x > 0 ? splat<V>(1) : splat<V>(slope);
+    return select(gt(x, V{}), splat<V>(1), splat<V>(slope));
 }
 
 template <class V>
@@ -387,14 +425,14 @@ KILN_VINLINE V elu(V x, element_t<V> alpha) {
   if constexpr (scalar<V>)
     return math::elu(x, alpha);
   else
-    return x > 0 ? x : alpha * vmath::expm1(x);
+    return select(gt(x, V{}), x, alpha * vmath::expm1(x));
 }
 template <class V>
 KILN_VINLINE V elu_d(V x, V y, element_t<V> alpha) {
   if constexpr (scalar<V>)
     return math::elu_d(x, y, alpha);
   else
-    return x > 0 ? splat<V>(1) : y + alpha;
+    return select(gt(x, V{}), splat<V>(1), y + alpha);
 }
 
 template <class V>
@@ -463,8 +501,8 @@ KILN_VINLINE V softplus(V x) {
   if constexpr (scalar<V>) {
     return math::softplus(x);
   } else {
-    const V a = x < 0 ? -x : x;
-    return (x > 0 ? x : V{}) + vmath::log1p(vmath::exp(-a));
+    const V a = select(gt(V{}, x), -x, x);
+    return select(gt(x, V{}), x, V{}) + vmath::log1p(vmath::exp(-a));
   }
 }
 template <class V>
