@@ -251,6 +251,9 @@ struct writer {
         << s.param_count << " parameters.\n";
     out << "template <class T>\n";
     out << "struct compiled<" << var << ", T> : kernels::engine<" << net << ", T> {\n";
+    out << "  /// The spec's type: its static `layout` gives the runtime the graph (init, "
+           "metrics).\n";
+    out << "  using spec_type = std::remove_cvref_t<decltype(" << var << ")>;\n";
     out << "  static_assert(" << var << ".input_size == " << s.input_size << " && " << var
         << ".output_size == " << s.output_size << " &&\n                " << var
         << ".param_count == " << s.param_count << " && kernels::same_nodes(" << var

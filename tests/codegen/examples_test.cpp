@@ -1,8 +1,19 @@
 // Generated code vs the generic engine for every example network (mnist's 784x128 layer runs the
 // loop path).
 #include <example_specs.kiln.hpp>
+#include <kiln/init.hpp>
 
 #include "compare.hpp"
+
+TEST_CASE("the generated engine gives the runtime its graph", "[codegen]") {
+  const kiln::compiled<examples::spirals, float> engine;
+  const auto generic = kiln::generic<float>(examples::spirals);
+  // Same nodes, so the same seed initializes both engines identically.
+  CHECK(kiln::initial_params(engine, kiln::init_scheme::he_normal, 11) ==
+        kiln::initial_params(generic, kiln::init_scheme::he_normal, 11));
+  CHECK(kiln::nodes_of(engine).size() == examples::spirals.nodes.size());
+  CHECK(kiln::nodes_of(engine)[3].param_offset == 30);
+}
 
 TEST_CASE("generated code agrees with generic on every example network", "[codegen]") {
   using kiln_test::compare;
