@@ -118,6 +118,8 @@ namespace kiln {
 /// examples::spirals: 2 -> 3, 63 parameters.
 template <class T>
 struct compiled<::examples::spirals, T> : kernels::engine<kiln::generated::examples_spirals::net, T> {
+  /// The spec's type: its static `layout` gives the runtime the graph (init, metrics).
+  using spec_type = std::remove_cvref_t<decltype(::examples::spirals)>;
   static_assert(::examples::spirals.input_size == 2 && ::examples::spirals.output_size == 3 &&
                 ::examples::spirals.param_count == 63 && kernels::same_nodes(::examples::spirals.nodes, generated::examples_spirals::nodes),
                 "kiln-gen: examples::spirals changed since this header was generated; rebuild");
