@@ -14,6 +14,8 @@
 #include <kiln/checkpoint.hpp>
 #include <sstream>
 
+#include "bits.hpp"
+
 namespace kiln {
 
 std::string describe_structure(std::span<const node> nodes) {
@@ -107,18 +109,7 @@ void put(std::vector<char>& out, std::uint64_t v, int bytes) {
 }
 void put_values(std::vector<char>& out, const std::vector<double>& v, int scalar_bytes) {
   put(out, v.size(), 8);
-  for (double d : v) {
-    if (scalar_bytes == 4) {
-      const float f = float(d);
-      std::uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      put(out, bits, 4);
-    } else {
-      std::uint64_t bits;
-      std::memcpy(&bits, &d, 8);
-      put(out, bits, 8);
-    }
-  }
+  for (double d : v) put(out, detail::to_bits(d, scalar_bytes), scalar_bytes);
 }
 
 // Reads fields in order, failing with the byte offset of the field that does not fit.
@@ -156,17 +147,7 @@ struct reader {
       throw fail(count_at, fmt::format("{} {} values do not fit in the {} bytes left", n, what,
                                        b.size() - at));
     std::vector<double> v(n);
-    for (double& d : v) {
-      const std::uint64_t bits = get(scalar_bytes, what);
-      if (scalar_bytes == 4) {
-        float f;
-        const std::uint32_t b32 = std::uint32_t(bits);
-        std::memcpy(&f, &b32, 4);
-        d = f;
-      } else {
-        std::memcpy(&d, &bits, 8);
-      }
-    }
+    for (double& d : v) d = detail::from_bits(get(scalar_bytes, what), scalar_bytes);
     return v;
   }
 };

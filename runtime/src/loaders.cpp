@@ -11,6 +11,8 @@
 #include <limits>
 #include <sstream>
 
+#include "bits.hpp"
+
 namespace kiln {
 
 namespace {
@@ -243,16 +245,8 @@ array parse_idx(std::string_view b, const std::string& name) {
     const std::size_t at = header + i * size;
     if (size == 1) {
       a.data[i] = float(std::uint8_t(b[at]));
-    } else if (size == 4) {
-      const std::uint32_t bits = std::uint32_t(read_be(b, at, 4));
-      float f;
-      std::memcpy(&f, &bits, 4);
-      a.data[i] = f;
     } else {
-      const std::uint64_t bits = read_be(b, at, 8);
-      double f;
-      std::memcpy(&f, &bits, 8);
-      a.data[i] = float(f);
+      a.data[i] = float(detail::from_bits(read_be(b, at, size), size));
     }
   }
   return a;
@@ -371,17 +365,7 @@ array parse_npy(std::string_view b, const std::string& name) {
   const std::size_t n = checked_count(a.shape, size, data_at, b.size() - data_at, "shape", fail);
   a.data.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    if (size == 4) {
-      const std::uint32_t bits = std::uint32_t(read_le(b, data_at + 4 * i, 4));
-      float f;
-      std::memcpy(&f, &bits, 4);
-      a.data[i] = f;
-    } else {
-      const std::uint64_t bits = read_le(b, data_at + 8 * i, 8);
-      double f;
-      std::memcpy(&f, &bits, 8);
-      a.data[i] = float(f);
-    }
+    a.data[i] = float(detail::from_bits(read_le(b, data_at + std::size_t(size) * i, size), size));
   }
   return a;
 }

@@ -11,6 +11,8 @@
 #include <memory>
 #include <variant>
 
+#include "bits.hpp"
+
 namespace kiln {
 
 std::vector<tensor_slot> sequential_tensors(std::span<const node> nodes) {
@@ -239,15 +241,7 @@ std::vector<char> encode_safetensors(std::span<const node> nodes, std::span<cons
   for (const tensor_slot& t : slots)
     for (int k = 0; k < t.count; ++k) {
       const double d = params[t.param_offset + k];
-      std::uint64_t bits = 0;
-      if (size == 4) {
-        const float f = float(d);
-        std::uint32_t b32;
-        std::memcpy(&b32, &f, 4);
-        bits = b32;
-      } else {
-        std::memcpy(&bits, &d, 8);
-      }
+      const std::uint64_t bits = detail::to_bits(d, int(size));
       for (std::size_t i = 0; i < size; ++i) out.push_back(char(bits >> (8 * i)));
     }
   return out;
@@ -398,16 +392,7 @@ std::vector<double> decode_safetensors(std::span<const char> b, const std::strin
       const std::size_t at = data_at + it->begin + std::size_t(k) * (f32 ? 4 : 8);
       std::uint64_t bits = 0;
       for (int i = (f32 ? 4 : 8) - 1; i >= 0; --i) bits = (bits << 8) | std::uint8_t(b[at + i]);
-      double d;
-      if (f32) {
-        float f;
-        const std::uint32_t b32 = std::uint32_t(bits);
-        std::memcpy(&f, &b32, 4);
-        d = f;
-      } else {
-        std::memcpy(&d, &bits, 8);
-      }
-      params[s.param_offset + k] = d;
+      params[s.param_offset + k] = detail::from_bits(bits, f32 ? 4 : 8);
     }
   }
   return params;
