@@ -313,7 +313,7 @@ std::string emit(const std::vector<op_graph>& graphs, const std::string& spec_in
   }
   out << "#pragma GCC diagnostic pop\n\n";
   out << "// The binding: kiln::compiled<spec, T> for each network of the spec.\n";
-  out << "#include <kiln/generic.hpp>  // kiln::train_pass\n#include " << include << "\n\n";
+  out << "#include <kiln/model.hpp>  // kiln::train_pass\n#include " << include << "\n\n";
   for (const op_graph& g : graphs) {
     std::ostringstream body;
     writer w{g, body};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "math.hpp"
+#include "model.hpp"  // kiln::train_pass
 
 namespace kiln {
 
@@ -111,11 +112,6 @@ void activate_backward(kind k, T hp, const T* x, const T* y, const T* d_y, T* d_
   }
 }
 }  // namespace detail
-
-/// Options of one training pass: dropout draws its mask from `seed` (see math::dropout_keep).
-struct train_pass {
-  std::uint64_t seed = 0;
-};
 
 /// The generic engine for network type Net in precision T (float or double).
 /// Not thread-safe: it keeps its scratch buffers between calls; use one engine per thread.

@@ -1,9 +1,17 @@
-// kiln::model: what the runtime and the tests need from an engine, generated or generic.
+// kiln::model: what the runtime and the tests need from an engine, generated or generic, and the
+// options of a training pass they share.
 #pragma once
 
+#include <concepts>
+#include <cstdint>
 #include <span>
 
 namespace kiln {
+
+/// Options of one training pass: dropout draws its mask from `seed` (see math::dropout_keep).
+struct train_pass {
+  std::uint64_t seed = 0;
+};
 
 /// An engine with compile-time sizes and the forward pass: `forward(params, x, y, batch)` with
 /// x: [batch][input_size] and y: [batch][output_size], parameters in the flat layout.

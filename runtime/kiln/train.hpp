@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "data.hpp"
-#include "generic.hpp"  // kiln::train_pass
 #include "init.hpp"
 #include "metrics.hpp"
 #include "model.hpp"

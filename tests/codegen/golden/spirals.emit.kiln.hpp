@@ -111,7 +111,7 @@ struct net {
 #pragma GCC diagnostic pop
 
 // The binding: kiln::compiled<spec, T> for each network of the spec.
-#include <kiln/generic.hpp>  // kiln::train_pass
+#include <kiln/model.hpp>  // kiln::train_pass
 #include "spirals.hpp"
 
 namespace kiln {
