@@ -1,41 +1,34 @@
 // Generated code against the generic engine: same parameters, inputs, targets and dropout seed;
-// outputs, losses and gradients must agree to `tolerance` relative to the largest reference value
-// of each buffer (1e-5 in float, 1e-12 in double).
+// outputs, losses and gradients must agree element by element (kiln::measure_difference: 1e-5
+// relative in float, 1e-12 in double, with a floor of that times the largest value of the buffer or
+// layer).
 #pragma once
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <kiln/compare.hpp>
 #include <kiln/compiled.hpp>
 #include <kiln/generic.hpp>
 #include <kiln/model.hpp>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace kiln_test {
 
+/// Every element of `got` agrees with `want` (kiln::measure_difference: |got - want| <=
+/// rtol (|want| + max |want| of its group), rtol 1e-5 in float, 1e-12 in double).
 template <class T>
-inline constexpr double tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-12;
-
-/// Every element of `got` within tol * max|want| (at least tol * 1e-3) of `want`.
-template <class T>
-void check_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what) {
+void check_close(const std::vector<T>& got, const std::vector<T>& want, const std::string& what,
+                 std::span<const std::size_t> groups = {}) {
   REQUIRE(got.size() == want.size());
-  double scale = 1e-3;
-  for (T v : want) scale = std::max(scale, double(std::abs(v)));
-  const double bound = tolerance<T> * scale;
-  double worst = 0;
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double e = std::abs(double(got[i]) - double(want[i]));
-    REQUIRE(std::isfinite(double(got[i])));
-    if (e > worst) worst = e, at = i;
-  }
-  INFO(what << ": worst difference " << worst << " at " << at << " (generated "
-            << (got.empty() ? 0 : got[at]) << ", generic " << (want.empty() ? 0 : want[at])
-            << "), allowed " << bound);
-  CHECK(worst <= bound);
+  const kiln::difference d = kiln::measure_difference<T>(got, want, groups);
+  INFO(what << ": worst relative difference " << d.max_rel << " at " << d.worst << " (generated "
+            << (got.empty() ? 0 : got[d.worst]) << ", generic "
+            << (want.empty() ? 0 : want[d.worst]) << "), allowed " << kiln::agreement_rtol<T>);
+  CHECK(kiln::agrees<T>(d));
 }
 
 template <const auto& Spec, class T>
@@ -55,6 +48,7 @@ void compare(const std::string& name, unsigned seed, std::initializer_list<int> 
     std::uniform_real_distribution<double> unit(0.05, 0.95);
     std::vector<T> params(net_t::param_count), x(std::size_t(batch) * net_t::input_size);
     for (auto& v : params) v = T(normal(rng));
+    kiln::he_scale_weights<T>(params, Spec.nodes, 0.7);
     for (const kiln::node& n : Spec.nodes)
       if (n.k == kiln::kind::layer_norm)
         for (int i = 0; i < n.out; ++i) params[n.param_offset + i] += T(1);
@@ -82,7 +76,7 @@ void compare(const std::string& name, unsigned seed, std::initializer_list<int> 
         const T loss = gen.loss_and_gradient(params, x, targets, grad, batch, pass);
         const T loss_ref = ref.loss_and_gradient(params, x, targets, grad_ref, batch, pass);
         check_close(std::vector<T>{loss}, std::vector<T>{loss_ref}, "training loss");
-        check_close(grad, grad_ref, "gradient");
+        check_close(grad, grad_ref, "gradient", kiln::param_groups(Spec.nodes));
       }
     }
   }
