@@ -2,8 +2,9 @@
 // kernel, vmath::tile<T>::vec for a tile), so one body serves both; sizes and slots are literals.
 // Dense layers within the unroll budget become, in the single-sample kernel, one statement per
 // output (forward) or input (backward) with every weight a constant offset; everything else, and
-// every tile kernel, calls constant-bound loops in kernels.hpp (in a tile each weight load feeds
-// all lanes, so the loop costs little, and unrolled lane vectors took 5x longer to compile).
+// every tile kernel, calls the register-blocked constant-bound loops of kernels.hpp (in a tile
+// each weight load feeds all lanes, and unrolled lane vectors took 5x longer to compile).
+// Element-wise layers go through kernels::map, which runs the single sample on vectors of units.
 #include "emit.hpp"
 
 #include <cstdio>
@@ -48,15 +49,21 @@ struct writer {
         << "), " << o.in << " -> " << o.out << "\n";
   }
 
-  // `for (u < n) lhs[u] <assign> rhs(u)` with the element index written as `u`.
-  void loop(int n, const std::string& body) {
-    out << "    for (int u = 0; u < " << n << "; ++u) " << body << ";\n";
+  // `result[u] (+)= body(args[u]...)` for u < n, through kernels::map: lane-wise in a tile, and
+  // over vectors of units (then a scalar tail) in the single-sample kernel. `params` names the
+  // lambda's arguments, one per argument tensor.
+  void map(const op& o, int result, const std::vector<int>& args, const std::string& params,
+           const std::string& body) {
+    out << "    kiln::kernels::map<" << o.out << ", " << acc(o) << ">(" << ptr(result) << ", []("
+        << params << ") { return " << body << "; }";
+    for (int a : args) out << ", " << ptr(a);
+    out << ");\n";
   }
-  std::string elem(int id) const { return array(id) + "[" + std::to_string(t(id).slot) + " + u]"; }
 
   static bool has_hp(kind k) { return k == kind::leaky_relu || k == kind::elu; }
   std::string hp_arg(const op& o) const {
-    return has_hp(o.k) ? ", T(" + literal(o.hp) + ")" : std::string();
+    return has_hp(o.k) ? ", kiln::vmath::element_t<decltype(x)>(" + literal(o.hp) + ")"
+                       : std::string();
   }
 
   void forward(const op& o) {
@@ -89,8 +96,8 @@ struct writer {
         break;
       }
       case op_kind::activation:
-        loop(o.out, elem(o.result) + " = kiln::vmath::" + std::string(kind_name(o.k)) + "(" +
-                        elem(x) + hp_arg(o) + ")");
+        map(o, o.result, {x}, "auto x",
+            "kiln::vmath::" + std::string(kind_name(o.k)) + "(x" + hp_arg(o) + ")");
         break;
       case op_kind::softmax:
         out << "    kiln::kernels::softmax_forward<" << o.out << ">(" << ptr(o.result) << ", "
@@ -106,7 +113,7 @@ struct writer {
             << ptr(x) << ", " << literal(o.hp) << ", training, seed, " << o.node << ", first);\n";
         break;
       case op_kind::add:
-        loop(o.out, elem(o.result) + " = " + elem(x) + " + " + elem(o.args[1]));
+        map(o, o.result, {x, o.args[1]}, "auto a, auto b", "a + b");
         break;
       default:
         break;
@@ -155,9 +162,8 @@ struct writer {
         break;
       }
       case op_kind::activation_backward:
-        loop(o.out, elem(o.result) + assign(o) + elem(o.args[0]) +
-                        " * kiln::vmath::" + std::string(kind_name(o.k)) + "_d(" + elem(o.args[1]) +
-                        ", " + elem(o.args[2]) + hp_arg(o) + ")");
+        map(o, o.result, {o.args[0], o.args[1], o.args[2]}, "auto d, auto x, auto y",
+            "d * kiln::vmath::" + std::string(kind_name(o.k)) + "_d(x, y" + hp_arg(o) + ")");
         break;
       case op_kind::softmax_backward:
         out << "    kiln::kernels::softmax_backward<" << o.out << ", " << acc(o) << ">("
@@ -175,7 +181,7 @@ struct writer {
             << o.node << ", first);\n";
         break;
       case op_kind::gradient_copy:
-        loop(o.out, elem(o.result) + assign(o) + elem(o.args[0]));
+        map(o, o.result, {o.args[0]}, "auto d", "d");
         break;
       default:
         break;
@@ -303,15 +309,12 @@ std::string emit(const std::vector<op_graph>& graphs, const std::string& spec_in
   out << "#pragma once\n\n#include <cstdint>\n#include <kiln/compiled.hpp>\n"
          "#include <kiln/graph.hpp>\n#include <kiln/kernels.hpp>\n#include <span>\n\n";
   out << "// The kernels: plain code over constant sizes, no Hana.\n";
-  out << "#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored \"-Wpsabi\"  // see "
-         "kiln/vmath.hpp\n\n";
   for (const op_graph& g : graphs) {
     std::ostringstream body;
     writer w{g, body};
     w.kernels();
     out << body.str();
   }
-  out << "#pragma GCC diagnostic pop\n\n";
   out << "// The binding: kiln::compiled<spec, T> for each network of the spec.\n";
   out << "#include <kiln/model.hpp>  // kiln::train_pass\n#include " << include << "\n\n";
   for (const op_graph& g : graphs) {

@@ -14,9 +14,6 @@
 #include "math.hpp"
 #include "vmath.hpp"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"  // see vmath.hpp
-
 namespace kiln::kernels {
 
 using vmath::element_t;
@@ -26,92 +23,252 @@ template <class V>
 inline constexpr int lanes_of = vmath::lane_traits<V>::lanes;
 
 // Dense layers. x: [In], y: [Out], w: [Out][In] row-major then b[Out]; each element a lane vector
-// (or one sample). Sums run in the order of the generic engine: bias first, then j ascending.
+// (one feature of the tile's samples) or, in the single-sample kernel, a plain T. A tile keeps
+// several accumulators in registers at once (FMA latency times throughput is about 8 in flight) and
+// loads each weight once per block; the single sample runs on vectors of T along the rows of W.
+// Sums may run in another order than the generic engine's; the two agree to rounding.
 
-/// y = W x + b with loops: four rows at a time share each load of x.
-template <int Out, int In, bool Bias, class T, class V>
-inline void dense_forward(V* __restrict y, const V* __restrict x, const T* __restrict w) {
-  constexpr int rows = 4, full = Out / rows * rows;
-  for (int o = 0; o < full; o += rows) {
-    V s[rows];
-    for (int r = 0; r < rows; ++r) s[r] = Bias ? splat<V>(w[Out * In + o + r]) : V{};
-    for (int j = 0; j < In; ++j) {
-      const V xj = x[j];
-      for (int r = 0; r < rows; ++r) s[r] += w[(o + r) * In + j] * xj;
-    }
-    for (int r = 0; r < rows; ++r) y[o + r] = s[r];
-  }
-  for (int o = full; o < Out; ++o) {
-    V s = Bias ? splat<V>(w[Out * In + o]) : V{};
-    for (int j = 0; j < In; ++j) s += w[o * In + j] * x[j];
-    y[o] = s;
+namespace detail {
+/// The target's vector of T, for the single-sample kernels.
+template <class T>
+using vec = typename vmath::tile<T>::vec;
+template <class T>
+inline constexpr int width = vmath::tile<T>::lanes;
+
+template <class T>
+KILN_VINLINE vec<T> load(const T* p) {
+  vec<T> v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+KILN_VINLINE void store(T* p, vec<T> v) {
+  std::memcpy(p, &v, sizeof v);
+}
+/// The sum of v's lanes (v itself for a scalar).
+template <class V>
+KILN_VINLINE element_t<V> sum_lanes(V v) {
+  if constexpr (vmath::scalar<V>) {
+    return v;
+  } else {
+    element_t<V> s = v[0];
+    for (int l = 1; l < lanes_of<V>; ++l) s += v[l];
+    return s;
   }
 }
 
-/// d_x (+)= W^T d_y, o ascending for every j, four rows of W per pass over d_x.
+/// Rows o .. o+R of y = W x + b for a tile: R accumulators, each x[j] loaded once for all of them.
+template <int R, int Out, int In, bool Bias, class T, class V>
+KILN_VINLINE void dense_rows(V* __restrict y, const V* __restrict x, const T* __restrict w, int o) {
+  V s[R];
+  for (int r = 0; r < R; ++r) s[r] = Bias ? splat<V>(w[Out * In + o + r]) : V{};
+  for (int j = 0; j < In; ++j) {
+    const V xj = x[j];
+    for (int r = 0; r < R; ++r) s[r] += w[(o + r) * In + j] * xj;
+  }
+  for (int r = 0; r < R; ++r) y[o + r] = s[r];
+}
+
+/// Lanes 0..L/2 of the result: the sums of neighbouring lanes of u; lanes L/2..L: those of v.
+/// Applied as a tree to L vectors, it leaves one vector whose lane r sums vector r.
+template <class T>
+KILN_VINLINE vec<T> pair_sums(vec<T> u, vec<T> v) {
+  using M = typename vmath::tile<T>::mask;
+  constexpr int L = width<T>;
+  M even, odd;
+  for (int l = 0; l < L; ++l) {
+    even[l] = l < L / 2 ? 2 * l : 2 * (l - L / 2) + L;
+    odd[l] = even[l] + 1;
+  }
+  return __builtin_shuffle(u, v, even) + __builtin_shuffle(u, v, odd);
+}
+template <int N, class T>
+KILN_VINLINE vec<T> row_sums(vec<T> (&a)[N]) {
+  if constexpr (N == 1) {
+    return a[0];
+  } else {
+    vec<T> half[N / 2];
+    for (int r = 0; r < N / 2; ++r) half[r] = pair_sums<T>(a[2 * r], a[2 * r + 1]);
+    return row_sums<N / 2, T>(half);
+  }
+}
+
+/// Rows o .. o+R of y = W x + b for one sample: dot products over vectors of T, one accumulator
+/// per row. A block of R = L rows is summed across lanes all at once (row_sums); fewer rows, one
+/// by one.
+template <int R, int Out, int In, bool Bias, class T>
+KILN_VINLINE void dense_rows_1(T* __restrict y, const T* __restrict x, const T* __restrict w,
+                               int o) {
+  constexpr int L = width<T>, full = In / L * L;
+  vec<T> a[R];
+  for (int r = 0; r < R; ++r) a[r] = vec<T>{};
+  for (int j = 0; j < full; j += L) {
+    const vec<T> xj = load(x + j);
+    for (int r = 0; r < R; ++r) a[r] += load(w + (o + r) * In + j) * xj;
+  }
+  T s[R];
+  if constexpr (R == L) {
+    store(s, row_sums<R, T>(a));
+  } else {
+    for (int r = 0; r < R; ++r) s[r] = sum_lanes(a[r]);
+  }
+  for (int r = 0; r < R; ++r) {
+    T t = s[r] + (Bias ? w[Out * In + o + r] : T(0));
+    for (int j = full; j < In; ++j) t += w[(o + r) * In + j] * x[j];
+    y[o + r] = t;
+  }
+}
+
+/// Columns j .. j+C of d_x (+)= W^T d_y for a tile: C accumulators, d_y[o] loaded once for all.
+template <int C, int Out, int In, bool Accumulate, class T, class V>
+KILN_VINLINE void dense_columns(V* __restrict d_x, const V* __restrict d_y, const T* __restrict w,
+                                int j) {
+  V s[C];
+  for (int c = 0; c < C; ++c) s[c] = Accumulate ? d_x[j + c] : V{};
+  for (int o = 0; o < Out; ++o) {
+    const V d = d_y[o];
+    for (int c = 0; c < C; ++c) s[c] += w[o * In + j + c] * d;
+  }
+  for (int c = 0; c < C; ++c) d_x[j + c] = s[c];
+}
+
+/// Columns j .. j+C*L of d_x (+)= W^T d_y for one sample: C vectors of d_x in registers while the
+/// rows of W stream past.
+template <int C, int Out, int In, bool Accumulate, class T>
+KILN_VINLINE void dense_columns_1(T* __restrict d_x, const T* __restrict d_y, const T* __restrict w,
+                                  int j) {
+  constexpr int L = width<T>;
+  vec<T> s[C];
+  for (int c = 0; c < C; ++c) s[c] = Accumulate ? load(d_x + j + c * L) : vec<T>{};
+  for (int o = 0; o < Out; ++o) {
+    const T d = d_y[o];
+    for (int c = 0; c < C; ++c) s[c] += load(w + o * In + j + c * L) * d;
+  }
+  for (int c = 0; c < C; ++c) store(d_x + j + c * L, s[c]);
+}
+
+/// d_w[o..o+R][j..j+C*L] += the tile's d_y[o] (lanes) times x^T (one row per sample), all lanes:
+/// R*C accumulators in registers while the samples stream past.
+template <int R, int C, int In, class T, class V>
+KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
+                                     const T* __restrict x_t, int o, int j) {
+  constexpr int L = lanes_of<V>;
+  vec<T> s[R][C];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) s[r][c] = vec<T>{};
+  for (int l = 0; l < L; ++l) {
+    vec<T> xs[C];
+    for (int c = 0; c < C; ++c) xs[c] = load(x_t + l * In + j + c * L);
+    for (int r = 0; r < R; ++r) {
+      const T d = d_y[o + r][l];
+      for (int c = 0; c < C; ++c) s[r][c] += d * xs[c];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < C; ++c) {
+      T* at = d_w + (o + r) * In + j + c * L;
+      store(at, load(at) + s[r][c]);
+    }
+}
+}  // namespace detail
+
+/// y = W x + b.
+template <int Out, int In, bool Bias, class T, class V>
+inline void dense_forward(V* __restrict y, const V* __restrict x, const T* __restrict w) {
+  constexpr int R = vmath::scalar<V> ? detail::width<T> : 8, full = Out / R * R;
+  for (int o = 0; o < full; o += R) {
+    if constexpr (vmath::scalar<V>)
+      detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
+    else
+      detail::dense_rows<R, Out, In, Bias>(y, x, w, o);
+  }
+  if constexpr (Out > full) {
+    if constexpr (vmath::scalar<V>)
+      detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
+    else
+      detail::dense_rows<Out - full, Out, In, Bias>(y, x, w, full);
+  }
+}
+
+/// d_x (+)= W^T d_y.
 template <int Out, int In, bool Accumulate, class T, class V>
 inline void dense_backward_input(V* __restrict d_x, const V* __restrict d_y,
                                  const T* __restrict w) {
-  if constexpr (!Accumulate)
-    for (int j = 0; j < In; ++j) d_x[j] = V{};
-  constexpr int rows = 4, full = Out / rows * rows;
-  for (int o = 0; o < full; o += rows) {
-    V d[rows];
-    for (int r = 0; r < rows; ++r) d[r] = d_y[o + r];
-    for (int j = 0; j < In; ++j) {
-      V s = d_x[j];
-      for (int r = 0; r < rows; ++r) s += w[(o + r) * In + j] * d[r];
+  if constexpr (vmath::scalar<V>) {
+    constexpr int L = detail::width<T>, C = 8, block = C * L;
+    constexpr int full = In / block * block, vectors = (In - full) / L, tail = full + vectors * L;
+    for (int j = 0; j < full; j += block)
+      detail::dense_columns_1<C, Out, In, Accumulate>(d_x, d_y, w, j);
+    if constexpr (vectors > 0)
+      detail::dense_columns_1<vectors, Out, In, Accumulate>(d_x, d_y, w, full);
+    for (int j = tail; j < In; ++j) {
+      T s = Accumulate ? d_x[j] : T(0);
+      for (int o = 0; o < Out; ++o) s += w[o * In + j] * d_y[o];
       d_x[j] = s;
     }
+  } else {
+    constexpr int C = 8, full = In / C * C;
+    for (int j = 0; j < full; j += C) detail::dense_columns<C, Out, In, Accumulate>(d_x, d_y, w, j);
+    if constexpr (In > full)
+      detail::dense_columns<In - full, Out, In, Accumulate>(d_x, d_y, w, full);
   }
-  for (int o = full; o < Out; ++o)
-    for (int j = 0; j < In; ++j) d_x[j] += w[o * In + j] * d_y[o];
 }
 
-/// d_w[o][j] += sum over the tile's samples of d_y[o] x[j], d_b[o] += sum of d_y[o]: a product of
-/// the deltas [Out][lanes] and the transposed inputs [lanes][In]. Each chunk of a row of d_w stays
-/// in registers while the samples stream past, in sample order (the generic engine's order).
+/// d_w[o][j] += sum over the tile's samples of d_y[o] x[j], d_b[o] += sum of d_y[o]. Lanes past
+/// the batch carry d_y = 0, so every lane is summed.
 template <int Out, int In, bool Bias, class T, class V>
 inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y, const V* __restrict x,
-                                  int count) {
-  constexpr int lanes = lanes_of<V>;
-  if constexpr (lanes == 1) {
-    (void)count;
+                                  [[maybe_unused]] int count) {
+  if constexpr (vmath::scalar<V>) {
+    constexpr int L = detail::width<T>, full = In / L * L;
     for (int o = 0; o < Out; ++o) {
       const T d = d_y[o];
-      for (int j = 0; j < In; ++j) d_w[o * In + j] += d * x[j];
+      T* row = d_w + o * In;
+      for (int j = 0; j < full; j += L)
+        detail::store(row + j, detail::load(row + j) + detail::load(x + j) * d);
+      for (int j = full; j < In; ++j) row[j] += d * x[j];
     }
   } else {
-    typedef T chunk __attribute__((vector_size(32), aligned(alignof(T))));
-    constexpr int width = int(sizeof(chunk) / sizeof(T));
-    constexpr int full = In / width * width;
-    alignas(64) T x_t[lanes][In];  // the tile's inputs, one row per sample
+    constexpr int L = lanes_of<V>, R = 4, C = 2;
+    constexpr int rows = Out / R * R, cols = In / (C * L) * (C * L);
+    constexpr int vectors = (In - cols) / L, tail = cols + vectors * L;
+    alignas(64) T x_t[L * In];  // the tile's inputs, one row per sample
     for (int j = 0; j < In; ++j)
-      for (int l = 0; l < lanes; ++l) x_t[l][j] = x[j][l];
-    for (int o = 0; o < Out; ++o) {
-      const V d = d_y[o];
-      T* row = d_w + o * In;
-      for (int j = 0; j < full; j += width) {
-        chunk acc;
-        std::memcpy(&acc, row + j, sizeof acc);
-        for (int l = 0; l < count; ++l) {
-          chunk xs;
-          std::memcpy(&xs, &x_t[l][j], sizeof xs);
-          acc += d[l] * xs;
+      for (int l = 0; l < L; ++l) x_t[l * In + j] = x[j][l];
+    const auto row_block = [&]<int Rows>(int o) {
+      for (int j = 0; j < cols; j += C * L)
+        detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
+      if constexpr (vectors > 0)
+        detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
+      for (int r = 0; r < Rows; ++r)
+        for (int j = tail; j < In; ++j) {
+          T s = d_w[(o + r) * In + j];
+          for (int l = 0; l < L; ++l) s += d_y[o + r][l] * x_t[l * In + j];
+          d_w[(o + r) * In + j] = s;
         }
-        std::memcpy(row + j, &acc, sizeof acc);
-      }
-      for (int j = full; j < In; ++j) {
-        T acc = row[j];
-        for (int l = 0; l < count; ++l) acc += d[l] * x_t[l][j];
-        row[j] = acc;
-      }
-    }
+    };
+    for (int o = 0; o < rows; o += R) row_block.template operator()<R>(o);
+    if constexpr (Out > rows) row_block.template operator()<Out - rows>(rows);
   }
   if constexpr (Bias) {
     T* d_b = d_w + Out * In;
-    for (int o = 0; o < Out; ++o)
-      for (int l = 0; l < count; ++l) d_b[o] += lane(d_y[o], l);
+    for (int o = 0; o < Out; ++o) d_b[o] += detail::sum_lanes(d_y[o]);
+  }
+}
+
+/// y[u] (+)= f(x[u]...) for u < N: lane-wise in a tile; in the single-sample kernel over vectors of
+/// units (the activations' vector forms), then the last N % lanes units one by one.
+template <int N, bool Accumulate, class V, class F, class... X>
+KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
+  if constexpr (vmath::scalar<V>) {
+    constexpr int L = detail::width<V>, full = N / L * L;
+    for (int u = 0; u < full; u += L) {
+      const auto r = f(detail::load(x + u)...);
+      detail::store(y + u, Accumulate ? detail::load(y + u) + r : r);
+    }
+    for (int u = full; u < N; ++u) y[u] = Accumulate ? y[u] + f(x[u]...) : f(x[u]...);
+  } else {
+    for (int u = 0; u < N; ++u) y[u] = Accumulate ? y[u] + f(x[u]...) : f(x[u]...);
   }
 }
 
@@ -305,19 +462,27 @@ class engine {
     check_size(where, "x", x.size(), std::size_t(batch) * input_size);
   }
 
-  // Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest.
+  // Copies `count` samples from [batch][n] rows into lane vectors [n] (a transpose, element by
+  // element through T: GCC lets T alias its vectors), zero-padding the rest.
   template <class V>
   static void load(V* dst, const T* src, int n, int first, int count) {
-    for (int i = 0; i < n; ++i) {
-      V v{};
-      for (int l = 0; l < count; ++l) lane(v, l) = src[std::size_t(first + l) * n + i];
-      dst[i] = v;
+    constexpr int L = lanes_of<V>;
+    T* d = reinterpret_cast<T*>(dst);
+    for (int l = 0; l < count; ++l) {
+      const T* row = src + std::size_t(first + l) * n;
+      for (int i = 0; i < n; ++i) d[i * L + l] = row[i];
     }
+    for (int l = count; l < L; ++l)
+      for (int i = 0; i < n; ++i) d[i * L + l] = T(0);
   }
   template <class V>
   static void store(T* dst, const V* src, int n, int first, int count) {
-    for (int i = 0; i < n; ++i)
-      for (int l = 0; l < count; ++l) dst[std::size_t(first + l) * n + i] = lane(src[i], l);
+    constexpr int L = lanes_of<V>;
+    const T* s = reinterpret_cast<const T*>(src);
+    for (int l = 0; l < count; ++l) {
+      T* row = dst + std::size_t(first + l) * n;
+      for (int i = 0; i < n; ++i) row[i] = s[i * L + l];
+    }
   }
 
   template <class V>
@@ -383,5 +548,3 @@ class engine {
 };
 
 }  // namespace kiln::kernels
-
-#pragma GCC diagnostic pop

@@ -1,37 +1,39 @@
-// Lane vectors for generated kernels (one lane per sample of a tile: 16 floats or 8 doubles) and
-// the activations on them. Every function also takes a plain float or double, where it is exactly
-// the scalar rule of math.hpp, so one kernel body serves both the tile and the single sample.
+// Lane vectors for generated kernels (one lane per sample of a tile: a register's worth, 8 floats
+// or 4 doubles with AVX2) and the activations on them. Every function also takes a plain float or
+// double, where it is exactly the scalar rule of math.hpp, so one kernel body serves both the tile
+// and the single sample.
 #pragma once
 
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <type_traits>
 
 #include "math.hpp"
 
-// 64-byte vectors passed by value change the ABI without AVX-512, and GCC says so (-Wpsabi) at
-// every such function and call. Functions on lane vectors are always inlined, so no call with a
-// vector argument remains, and the note is silenced here, in kernels.hpp and in generated code.
 #define KILN_VINLINE [[gnu::always_inline]] inline
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace kiln::vmath {
 
-/// The tile of T: how many samples run side by side, one per lane.
+/// The width of the target's vector registers in bytes, from the compiler's target macros: a lane
+/// vector is exactly one register, so GCC never splits it into halves (which it does through the
+/// stack, element by element: 64-byte vectors on AVX2 ran the dense kernels about 9x slower).
+#if defined(__AVX512F__)
+inline constexpr int register_bytes = 64;
+#elif defined(__AVX__)
+inline constexpr int register_bytes = 32;
+#else
+inline constexpr int register_bytes = 16;  // SSE2 (every x86-64), NEON and the like
+#endif
+
+/// The tile of T: how many samples run side by side, one per lane of a register.
 template <class T>
-struct tile;
-template <>
-struct tile<float> {
-  static constexpr int lanes = 16;
-  typedef float vec __attribute__((vector_size(64)));
-  typedef std::int32_t mask __attribute__((vector_size(64)));
-};
-template <>
-struct tile<double> {
-  static constexpr int lanes = 8;
-  typedef double vec __attribute__((vector_size(64)));
-  typedef std::int64_t mask __attribute__((vector_size(64)));
+struct tile {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "float or double");
+  static constexpr int lanes = register_bytes / int(sizeof(T));
+  typedef T vec __attribute__((vector_size(register_bytes)));
+  using mask_element = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+  typedef mask_element mask __attribute__((vector_size(register_bytes)));
 };
 
 template <class V>
@@ -93,30 +95,14 @@ KILN_VINLINE V map(V x, F f) {
   }
 }
 
-/// Lane-wise comparisons as masks, 16 bytes at a time: GCC 12 scalarizes a comparison of vectors
-/// wider than the target's registers, but not of SSE-sized pieces.
-template <class V, class F>
-KILN_VINLINE auto compare(V a, V b, F op) {
-  using T = element_t<V>;
-  using M = typename tile<T>::mask;
-  typedef T piece __attribute__((vector_size(16)));
-  M r;
-  for (int c = 0; c < int(sizeof(V) / 16); ++c) {
-    piece x, y;
-    __builtin_memcpy(&x, reinterpret_cast<const char*>(&a) + 16 * c, 16);
-    __builtin_memcpy(&y, reinterpret_cast<const char*>(&b) + 16 * c, 16);
-    const auto m = op(x, y);
-    __builtin_memcpy(reinterpret_cast<char*>(&r) + 16 * c, &m, 16);
-  }
-  return r;
-}
+/// Lane-wise comparisons as masks (all bits set where true).
 template <class V>
 KILN_VINLINE auto gt(V a, V b) {
-  return compare(a, b, [](auto x, auto y) { return x > y; });
+  return a > b;
 }
 template <class V>
 KILN_VINLINE auto ge(V a, V b) {
-  return compare(a, b, [](auto x, auto y) { return x >= y; });
+  return a >= b;
 }
 
 /// Lane-wise `cond ? a : b` for a comparison's mask, in bitwise operations: GCC scalarizes `?:`
@@ -333,13 +319,14 @@ template <lane_vector V>
 inline V erf(V x) {
   using T = element_t<V>;
   if constexpr (std::is_same_v<T, float>) {
-    typedef double half __attribute__((vector_size(64)));
+    using half = tile<double>::vec;  // half of the float lanes
+    constexpr int H = tile<double>::lanes;
     half lo, hi;
-    for (int l = 0; l < 8; ++l) lo[l] = x[l], hi[l] = x[l + 8];
+    for (int l = 0; l < H; ++l) lo[l] = x[l], hi[l] = x[l + H];
     lo = detail::erf_series<50>(lo, 4.0);
     hi = detail::erf_series<50>(hi, 4.0);
     V y;
-    for (int l = 0; l < 8; ++l) y[l] = float(lo[l]), y[l + 8] = float(hi[l]);
+    for (int l = 0; l < H; ++l) y[l] = float(lo[l]), y[l + H] = float(hi[l]);
     return y;
   } else {
     return detail::erf_series<100>(x, 6.0);
@@ -511,5 +498,3 @@ KILN_VINLINE V softplus_d(V x, V) {
 }
 
 }  // namespace kiln::vmath
-
-#pragma GCC diagnostic pop

@@ -9,9 +9,6 @@
 #include <span>
 
 // The kernels: plain code over constant sizes, no Hana.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpsabi"  // see kiln/vmath.hpp
-
 namespace kiln::generated::examples_spirals {
 
 /// The graph this code was generated from, checked against the spec variable.
@@ -53,7 +50,7 @@ struct net {
       kiln::kernels::dense_forward<10, 2, true>(act + 2, act + 0, p + 0);
     }
     // activation: node 2 (relu), 10 -> 10
-    for (int u = 0; u < 10; ++u) act[12 + u] = kiln::vmath::relu(act[2 + u]);
+    kiln::kernels::map<10, false>(act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
     // dense: node 3 (dense), 10 -> 3
     if constexpr (kiln::vmath::scalar<V>) {
       act[22] = p[60] + p[30] * act[12] + p[31] * act[13] + p[32] * act[14] + p[33] * act[15] + p[34] * act[16] + p[35] * act[17] + p[36] * act[18] + p[37] * act[19] + p[38] * act[20] + p[39] * act[21];
@@ -100,15 +97,13 @@ struct net {
       kiln::kernels::dense_backward_input<3, 10, false>(grad + 3, grad + 0, p + 30);
     }
     // activation_backward: node 2 (relu), 10 -> 10
-    for (int u = 0; u < 10; ++u) grad[13 + u] = grad[3 + u] * kiln::vmath::relu_d(act[2 + u], act[12 + u]);
+    kiln::kernels::map<10, false>(grad + 13, [](auto d, auto x, auto y) { return d * kiln::vmath::relu_d(x, y); }, grad + 3, act + 2, act + 12);
     // dense_backward_params: node 1 (dense), 2 -> 10
     kiln::kernels::dense_backward_params<10, 2, true>(dp + 0, grad + 13, act + 0, count);
   }
 };
 
 }  // namespace kiln::generated::examples_spirals
-
-#pragma GCC diagnostic pop
 
 // The binding: kiln::compiled<spec, T> for each network of the spec.
 #include <kiln/model.hpp>  // kiln::train_pass
