@@ -85,9 +85,6 @@ function(kiln_add_network target)
     target_sources(${target} PRIVATE ${header})
     target_include_directories(${target} PUBLIC ${dir})
     target_link_libraries(${target} PUBLIC kiln::runtime)
-    # GCC notes (-Wpsabi) that the generated kernels pass wide vectors by value, at every place
-    # that instantiates them; that is intended.
-    target_compile_options(${target} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-psabi>)
   endif()
 
   if(NOT arg_COMPARE)
@@ -120,6 +117,5 @@ int main(int argc, char** argv) {
     target_include_directories(${program} PRIVATE ${dir} ${includes})
     target_compile_definitions(${program} PRIVATE ${definitions})
     target_link_libraries(${program} PRIVATE kiln::runtime)
-    target_compile_options(${program} PRIVATE $<$<CXX_COMPILER_ID:GNU>:-Wno-psabi>)
   endwhile()
 endfunction()

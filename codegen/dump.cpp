@@ -90,8 +90,7 @@ void dump_json(std::ostream& out, const op_graph& g) {
   if (g.unroll_budget > 0)
     out << ",\n  \"unroll_budget\": " << g.unroll_budget
         << ",\n  \"slots\": {\"value\": " << g.value_slots << ", \"gradient\": " << g.gradient_slots
-        << ", \"aux\": " << g.aux_slots << "},\n  \"lanes\": {\"float\": " << g.float_lanes
-        << ", \"double\": " << g.double_lanes << "}";
+        << ", \"aux\": " << g.aux_slots << ", \"transpose\": " << g.transpose_slots << "}";
   out << ",\n  \"tensors\": [";
   for (std::size_t i = 0; i < g.tensors.size(); ++i) {
     const tensor& t = g.tensors[i];

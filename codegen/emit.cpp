@@ -136,7 +136,7 @@ struct writer {
       case op_kind::dense_backward_params:
         out << "    kiln::kernels::dense_backward_params<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", " << ptr(o.args[0])
-            << ", " << ptr(o.args[1]) << ", count);\n";
+            << ", " << ptr(o.args[1]) << ", scratch);\n";
         break;
       case op_kind::dense_backward_input: {
         const int d_y = o.args[0], w = o.param_offset;
@@ -208,6 +208,8 @@ struct writer {
     out << "  // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.\n";
     out << "  static constexpr int value_slots = " << g.value_slots
         << ", gradient_slots = " << g.gradient_slots << ", aux_slots = " << g.aux_slots << ";\n";
+    out << "  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed.\n";
+    out << "  static constexpr int transpose_slots = " << g.transpose_slots << ";\n";
     out << "  static constexpr int input_slot = " << t(g.input).slot
         << ", output_slot = " << t(g.output).slot << ";\n\n";
 
@@ -239,6 +241,7 @@ struct writer {
              "                       [[maybe_unused]] const V* __restrict act,\n"
              "                       [[maybe_unused]] const V* __restrict aux, V* __restrict "
              "grad,\n"
+             "                       [[maybe_unused]] T* __restrict scratch,\n"
              "                       [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int "
              "first,\n"
              "                       [[maybe_unused]] int count) {\n";
@@ -266,24 +269,6 @@ struct writer {
         << ".nodes, generated::" << g.id << "::nodes),\n"
         << "                \"kiln-gen: " << s.qualified_name
         << " changed since this header was generated; rebuild\");\n";
-    if (g.loss != kind::input) {
-      out << "  /// Mean loss over the batch, in inference mode.\n";
-      out << "  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> "
-             "targets,\n"
-             "         int batch) const {\n"
-             "    return this->run_loss(\"kiln::compiled::loss\", params, x, targets, nullptr, "
-             "batch, 0);\n"
-             "  }\n";
-      if (g.differentiable)
-        out << "  /// Mean loss in training mode; overwrites d_params with its gradient.\n"
-               "  T loss_and_gradient(std::span<const T> params, std::span<const T> x,\n"
-               "                      std::span<const T> targets, std::span<T> d_params, int "
-               "batch,\n"
-               "                      kiln::train_pass pass = {}) const {\n"
-               "    return this->run_loss_and_gradient(params, x, targets, d_params, batch, "
-               "pass.seed);\n"
-               "  }\n";
-    }
     out << "};\n}  // namespace kiln\n\n";
   }
 

@@ -73,7 +73,10 @@ struct op_graph {
   // set by schedule
   int unroll_budget = 0;
   int value_slots = 0, gradient_slots = 0, aux_slots = 0;
-  int float_lanes = 0, double_lanes = 0;
+  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed to one row per sample
+  // for its weight gradient: the widest such input. (A lane vector is one register of the target
+  // the generated header is compiled for, so the lane count is not known here.)
+  int transpose_slots = 0;
 
   int add_tensor(std::string name, storage where, int size) {
     tensors.push_back({std::move(name), where, size, -1});

@@ -3,13 +3,12 @@
 // weight count of each dense layer.
 #include "schedule.hpp"
 
+#include <algorithm>
+
 namespace kiln::codegen {
 
 void schedule(op_graph& g, const options& opts) {
   g.unroll_budget = opts.unroll_budget;
-  // One 64-byte vector per tile (vmath::tile<T>); the emitted code static_asserts the match.
-  g.float_lanes = 16;
-  g.double_lanes = 8;
   g.value_slots = g.gradient_slots = g.aux_slots = 0;
   for (tensor& t : g.tensors) {
     int& next = t.where == storage::value      ? g.value_slots
@@ -18,6 +17,10 @@ void schedule(op_graph& g, const options& opts) {
     t.slot = next;
     next += t.size;
   }
+  g.transpose_slots = 0;
+  for (const op& o : g.backward)
+    if (o.what == op_kind::dense_backward_params)
+      g.transpose_slots = std::max(g.transpose_slots, o.in);
   for (auto* ops : {&g.forward, &g.backward})
     for (op& o : *ops)
       o.unrolled = (o.what == op_kind::dense || o.what == op_kind::dense_backward_input) &&

@@ -10,8 +10,10 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "math.hpp"
+#include "model.hpp"
 #include "vmath.hpp"
 
 namespace kiln::kernels {
@@ -71,16 +73,16 @@ KILN_VINLINE void dense_rows(V* __restrict y, const V* __restrict x, const T* __
 
 /// Lanes 0..L/2 of the result: the sums of neighbouring lanes of u; lanes L/2..L: those of v.
 /// Applied as a tree to L vectors, it leaves one vector whose lane r sums vector r.
+/// (__builtin_shufflevector: GCC 12 and Clang both have it.)
+template <class T, std::size_t... I>
+KILN_VINLINE vec<T> pair_sums(vec<T> u, vec<T> v, std::index_sequence<I...>) {
+  // Lanes of u then v, numbered 0 .. 2L: the even ones plus the odd ones.
+  return __builtin_shufflevector(u, v, (2 * int(I))...) +
+         __builtin_shufflevector(u, v, (2 * int(I) + 1)...);
+}
 template <class T>
 KILN_VINLINE vec<T> pair_sums(vec<T> u, vec<T> v) {
-  using M = typename vmath::tile<T>::mask;
-  constexpr int L = width<T>;
-  M even, odd;
-  for (int l = 0; l < L; ++l) {
-    even[l] = l < L / 2 ? 2 * l : 2 * (l - L / 2) + L;
-    odd[l] = even[l] + 1;
-  }
-  return __builtin_shuffle(u, v, even) + __builtin_shuffle(u, v, odd);
+  return pair_sums<T>(u, v, std::make_index_sequence<width<T>>{});
 }
 template <int N, class T>
 KILN_VINLINE vec<T> row_sums(vec<T> (&a)[N]) {
@@ -215,10 +217,10 @@ inline void dense_backward_input(V* __restrict d_x, const V* __restrict d_y,
 }
 
 /// d_w[o][j] += sum over the tile's samples of d_y[o] x[j], d_b[o] += sum of d_y[o]. Lanes past
-/// the batch carry d_y = 0, so every lane is summed.
+/// the batch carry d_y = 0, so every lane is summed. A tile transposes x into x_t (L * In values).
 template <int Out, int In, bool Bias, class T, class V>
 inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y, const V* __restrict x,
-                                  [[maybe_unused]] int count) {
+                                  [[maybe_unused]] T* __restrict x_t) {
   if constexpr (vmath::scalar<V>) {
     constexpr int L = detail::width<T>, full = In / L * L;
     for (int o = 0; o < Out; ++o) {
@@ -232,7 +234,7 @@ inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y, co
     constexpr int L = lanes_of<V>, R = 4, C = 2;
     constexpr int rows = Out / R * R, cols = In / (C * L) * (C * L);
     constexpr int vectors = (In - cols) / L, tail = cols + vectors * L;
-    alignas(64) T x_t[L * In];  // the tile's inputs, one row per sample
+    // x_t: the tile's inputs, one row per sample (L * In values of the caller's scratch).
     for (int j = 0; j < In; ++j)
       for (int l = 0; l < L; ++l) x_t[l * In + j] = x[j][l];
     const auto row_block = [&]<int Rows>(int o) {
@@ -444,17 +446,64 @@ class engine {
   static constexpr int output_size = Net::output_size;
   static constexpr int param_count = Net::param_count;
 
+  /// All the scratch memory a call needs, of a size fixed at compile time. Calls without one put
+  /// it on the stack; pass one (static, a member, from your allocator) to keep the stack small.
+  struct workspace {
+    vec act[Net::value_slots];
+    vec aux[Net::aux_slots + 1];
+    vec grad[Net::gradient_slots + 1];
+    vec targets[output_size];
+    vec transposed[Net::transpose_slots + 1];  // a tile's inputs to a dense layer, sample-major
+  };
+
   /// x: [batch][input_size], y: [batch][output_size]. Dropout is the identity here.
   void forward(std::span<const T> params, std::span<const T> x, std::span<T> y, int batch) const {
+    workspace w;
+    forward(params, x, y, batch, w);
+  }
+  void forward(std::span<const T> params, std::span<const T> x, std::span<T> y, int batch,
+               workspace& w) const {
     const char* where = "kiln::compiled::forward";
     check_io(where, params, x, batch);
     check_size(where, "y", y.size(), std::size_t(batch) * output_size);
-    if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1);
+    if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
     for (int b = 0; b < batch; b += lanes)
-      forward_tile<vec>(params.data(), x.data(), y.data(), b, std::min(lanes, batch - b));
+      forward_tile<vec>(params.data(), x.data(), y.data(), b, std::min(lanes, batch - b), w);
   }
 
- protected:
+  /// Mean loss over the batch, in inference mode.
+  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+         int batch) const requires(Net::loss_kind != kind::input) {
+    workspace w;
+    return loss(params, x, targets, batch, w);
+  }
+  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets, int batch,
+         workspace& w) const requires(Net::loss_kind != kind::input) {
+    return run_loss("kiln::compiled::loss", params, x, targets, nullptr, batch, 0, w);
+  }
+
+  /// Mean loss in training mode; overwrites d_params with its gradient.
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, train_pass pass = {}) const
+      requires(Net::loss_kind != kind::input && Net::differentiable) {
+    workspace w;
+    return loss_and_gradient(params, x, targets, d_params, batch, pass, w);
+  }
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, workspace& w) const
+      requires(Net::loss_kind != kind::input && Net::differentiable) {
+    return loss_and_gradient(params, x, targets, d_params, batch, train_pass{}, w);
+  }
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, train_pass pass, workspace& w) const
+      requires(Net::loss_kind != kind::input && Net::differentiable) {
+    const char* where = "kiln::compiled::loss_and_gradient";
+    check_size(where, "d_params", d_params.size(), std::size_t(param_count));
+    for (T& d : d_params) d = T(0);
+    return run_loss(where, params, x, targets, d_params.data(), batch, pass.seed, w);
+  }
+
+ private:
   void check_io(const char* where, std::span<const T> params, std::span<const T> x,
                 int batch) const {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
@@ -485,12 +534,17 @@ class engine {
     }
   }
 
+  // The workspace's arrays as V: lane vectors for a tile, single values for one sample.
+  template <class V, std::size_t N>
+  static V* as(vec (&a)[N]) {
+    return reinterpret_cast<V*>(a);
+  }
+
   template <class V>
-  static void forward_tile(const T* p, const T* x, T* y, int first, int count) {
-    V act[Net::value_slots];
-    V aux[Net::aux_slots + 1];
+  static void forward_tile(const T* p, const T* x, T* y, int first, int count, workspace& w) {
+    V* act = as<V>(w.act);
     load(act + Net::input_slot, x, input_size, first, count);
-    Net::template forward<T, V>(p, act, aux, false, 0, first);
+    Net::template forward<T, V>(p, act, as<V>(w.aux), false, 0, first);
     store(y, act + Net::output_slot, output_size, first, count);
   }
 
@@ -498,11 +552,11 @@ class engine {
   // and, when d_p is set, adds their gradient to it.
   template <class V>
   static T loss_tile(const T* p, const T* x, const T* targets, T* d_p, int first, int count,
-                     T scale, std::uint64_t seed) {
-    V act[Net::value_slots];
-    V aux[Net::aux_slots + 1];
-    V grad[Net::gradient_slots + 1];
-    V t[output_size];
+                     T scale, std::uint64_t seed, workspace& w) {
+    V* act = as<V>(w.act);
+    V* aux = as<V>(w.aux);
+    V* grad = as<V>(w.grad);
+    V* t = as<V>(w.targets);
     load(act + Net::input_slot, x, input_size, first, count);
     load(t, targets, output_size, first, count);
     V valid{};
@@ -510,14 +564,17 @@ class engine {
     Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, first);
     const V losses = Net::template seed_loss<T, V>(act, grad, t, scale, valid);
     if constexpr (Net::differentiable)
-      if (d_p) Net::template backward<T, V>(p, d_p, act, aux, grad, seed, first, count);
+      if (d_p)
+        Net::template backward<T, V>(p, d_p, act, aux, grad, reinterpret_cast<T*>(w.transposed),
+                                     seed, first, count);
     T total = 0;
     for (int l = 0; l < count; ++l) total += lane(losses, l);
     return total;
   }
 
   T run_loss(const char* where, std::span<const T> params, std::span<const T> x,
-             std::span<const T> targets, T* d_params, int batch, std::uint64_t seed) const {
+             std::span<const T> targets, T* d_params, int batch, std::uint64_t seed,
+             workspace& w) const {
     check_io(where, params, x, batch);
     check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
     const T scale = Net::loss_kind == kind::softmax_cross_entropy
@@ -525,25 +582,15 @@ class engine {
                         : T(1) / (T(batch) * T(output_size));
     T total = 0;
     if (batch == 1) {
-      total = loss_tile<T>(params.data(), x.data(), targets.data(), d_params, 0, 1, scale, seed);
+      total = loss_tile<T>(params.data(), x.data(), targets.data(), d_params, 0, 1, scale, seed, w);
     } else {
       for (int b = 0; b < batch; b += lanes)
         total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_params, b,
-                                std::min(lanes, batch - b), scale, seed);
+                                std::min(lanes, batch - b), scale, seed, w);
     }
     if (batch == 0) return T(0);
     return Net::loss_kind == kind::softmax_cross_entropy ? total / T(batch)
                                                          : total / (T(batch) * T(output_size));
-  }
-
-  T run_loss_and_gradient(std::span<const T> params, std::span<const T> x,
-                          std::span<const T> targets, std::span<T> d_params, int batch,
-                          std::uint64_t seed) const {
-    check_size("kiln::compiled::loss_and_gradient", "d_params", d_params.size(),
-               std::size_t(param_count));
-    for (T& d : d_params) d = T(0);
-    return run_loss("kiln::compiled::loss_and_gradient", params, x, targets, d_params.data(), batch,
-                    seed);
   }
 };
 

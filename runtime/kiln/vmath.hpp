@@ -321,11 +321,11 @@ inline V erf(V x) {
   if constexpr (std::is_same_v<T, float>) {
     using half = tile<double>::vec;  // half of the float lanes
     constexpr int H = tile<double>::lanes;
-    half lo, hi;
+    half lo{}, hi{};
     for (int l = 0; l < H; ++l) lo[l] = x[l], hi[l] = x[l + H];
     lo = detail::erf_series<50>(lo, 4.0);
     hi = detail::erf_series<50>(hi, 4.0);
-    V y;
+    V y{};
     for (int l = 0; l < H; ++l) y[l] = float(lo[l]), y[l + H] = float(hi[l]);
     return y;
   } else {

@@ -27,6 +27,8 @@ struct net {
   static constexpr bool differentiable = true;
   // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.
   static constexpr int value_slots = 28, gradient_slots = 23, aux_slots = 0;
+  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed.
+  static constexpr int transpose_slots = 10;
   static constexpr int input_slot = 0, output_slot = 25;
 
   /// act[input_slot..] holds the tile's inputs; fills every activation.
@@ -77,10 +79,11 @@ struct net {
   static void backward([[maybe_unused]] const T* __restrict p, T* __restrict dp,
                        [[maybe_unused]] const V* __restrict act,
                        [[maybe_unused]] const V* __restrict aux, V* __restrict grad,
+                       [[maybe_unused]] T* __restrict scratch,
                        [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int first,
                        [[maybe_unused]] int count) {
     // dense_backward_params: node 3 (dense), 10 -> 3
-    kiln::kernels::dense_backward_params<3, 10, true>(dp + 30, grad + 0, act + 12, count);
+    kiln::kernels::dense_backward_params<3, 10, true>(dp + 30, grad + 0, act + 12, scratch);
     // dense_backward_input: node 3 (dense), 10 -> 3
     if constexpr (kiln::vmath::scalar<V>) {
       grad[3] = p[30] * grad[0] + p[40] * grad[1] + p[50] * grad[2];
@@ -99,7 +102,7 @@ struct net {
     // activation_backward: node 2 (relu), 10 -> 10
     kiln::kernels::map<10, false>(grad + 13, [](auto d, auto x, auto y) { return d * kiln::vmath::relu_d(x, y); }, grad + 3, act + 2, act + 12);
     // dense_backward_params: node 1 (dense), 2 -> 10
-    kiln::kernels::dense_backward_params<10, 2, true>(dp + 0, grad + 13, act + 0, count);
+    kiln::kernels::dense_backward_params<10, 2, true>(dp + 0, grad + 13, act + 0, scratch);
   }
 };
 
@@ -118,17 +121,6 @@ struct compiled<::examples::spirals, T> : kernels::engine<kiln::generated::examp
   static_assert(::examples::spirals.input_size == 2 && ::examples::spirals.output_size == 3 &&
                 ::examples::spirals.param_count == 63 && kernels::same_nodes(::examples::spirals.nodes, generated::examples_spirals::nodes),
                 "kiln-gen: examples::spirals changed since this header was generated; rebuild");
-  /// Mean loss over the batch, in inference mode.
-  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
-         int batch) const {
-    return this->run_loss("kiln::compiled::loss", params, x, targets, nullptr, batch, 0);
-  }
-  /// Mean loss in training mode; overwrites d_params with its gradient.
-  T loss_and_gradient(std::span<const T> params, std::span<const T> x,
-                      std::span<const T> targets, std::span<T> d_params, int batch,
-                      kiln::train_pass pass = {}) const {
-    return this->run_loss_and_gradient(params, x, targets, d_params, batch, pass.seed);
-  }
 };
 }  // namespace kiln
 
