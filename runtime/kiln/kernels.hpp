@@ -53,8 +53,8 @@ KILN_VINLINE element_t<V> sum_lanes(V v) {
   if constexpr (vmath::scalar<V>) {
     return v;
   } else {
-    element_t<V> s = v[0];
-    for (int l = 1; l < lanes_of<V>; ++l) s += v[l];
+    element_t<V> s = lane(v, 0);
+    for (int l = 1; l < lanes_of<V>; ++l) s += lane(v, l);
     return s;
   }
 }
@@ -149,26 +149,27 @@ KILN_VINLINE void dense_columns_1(T* __restrict d_x, const T* __restrict d_y, co
   for (int c = 0; c < C; ++c) store(d_x + j + c * L, s[c]);
 }
 
-/// d_w[o..o+R][j..j+C*L] += the tile's d_y[o] (lanes) times x^T (one row per sample), all lanes:
-/// R*C accumulators in registers while the samples stream past.
+/// d_w[o..o+R][j..j+C*W] += the tile's d_y[o] (L lanes) times x^T (one row per sample), W the
+/// register width: R*C accumulators in registers while the samples stream past.
 template <int R, int C, int In, class T, class V>
 KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
                                      const T* __restrict x_t, int o, int j) {
-  constexpr int L = lanes_of<V>;
+  constexpr int L = lanes_of<V>, W = width<T>;
   vec<T> s[R][C];
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) s[r][c] = vec<T>{};
+  const T* dy = reinterpret_cast<const T*>(d_y + o);  // [R][L]: one offset from one base
   for (int l = 0; l < L; ++l) {
     vec<T> xs[C];
-    for (int c = 0; c < C; ++c) xs[c] = load(x_t + l * In + j + c * L);
+    for (int c = 0; c < C; ++c) xs[c] = load(x_t + l * In + j + c * W);
     for (int r = 0; r < R; ++r) {
-      const T d = d_y[o + r][l];
+      const T d = dy[r * L + l];
       for (int c = 0; c < C; ++c) s[r][c] += d * xs[c];
     }
   }
   for (int r = 0; r < R; ++r)
     for (int c = 0; c < C; ++c) {
-      T* at = d_w + (o + r) * In + j + c * L;
+      T* at = d_w + (o + r) * In + j + c * W;
       store(at, load(at) + s[r][c]);
     }
 }
@@ -177,7 +178,9 @@ KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
 /// y = W x + b.
 template <int Out, int In, bool Bias, class T, class V>
 inline void dense_forward(V* __restrict y, const V* __restrict x, const T* __restrict w) {
-  constexpr int R = vmath::scalar<V> ? detail::width<T> : 8, full = Out / R * R;
+  // Accumulators: a tile keeps R rows of H registers each (12 of AVX2's 16 registers).
+  constexpr int R = vmath::scalar<V> ? detail::width<T> : 12 / (lanes_of<V> / detail::width<T>);
+  constexpr int full = Out / R * R;
   for (int o = 0; o < full; o += R) {
     if constexpr (vmath::scalar<V>)
       detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
@@ -209,7 +212,7 @@ inline void dense_backward_input(V* __restrict d_x, const V* __restrict d_y,
       d_x[j] = s;
     }
   } else {
-    constexpr int C = 8, full = In / C * C;
+    constexpr int C = 12 / (lanes_of<V> / detail::width<T>), full = In / C * C;
     for (int j = 0; j < full; j += C) detail::dense_columns<C, Out, In, Accumulate>(d_x, d_y, w, j);
     if constexpr (In > full)
       detail::dense_columns<In - full, Out, In, Accumulate>(d_x, d_y, w, full);
@@ -231,35 +234,58 @@ inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y, co
       for (int j = full; j < In; ++j) row[j] += d * x[j];
     }
   } else {
-    constexpr int L = lanes_of<V>, R = 4, C = 2;
-    constexpr int rows = Out / R * R, cols = In / (C * L) * (C * L);
-    constexpr int vectors = (In - cols) / L, tail = cols + vectors * L;
+    constexpr int L = lanes_of<V>, W = detail::width<T>, R = 6, C = 2, step = C * W;
+    constexpr int rows = Out / R * R, cols = In / step * step;
+    constexpr int vectors = (In - cols) / W, tail = cols + vectors * W;
+    // Columns in chunks whose rows of x_t stay in L1 (L * 256 values) while every block of rows
+    // of d_w passes over them.
+    constexpr int chunk = std::max(step, 256 / step * step);
     // x_t: the tile's inputs, one row per sample (L * In values of the caller's scratch).
     for (int j = 0; j < In; ++j)
-      for (int l = 0; l < L; ++l) x_t[l * In + j] = x[j][l];
-    const auto row_block = [&]<int Rows>(int o) {
-      for (int j = 0; j < cols; j += C * L)
+      for (int l = 0; l < L; ++l) x_t[l * In + j] = lane(x[j], l);
+    const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
+      for (int j = j0; j < j1; j += step)
         detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
+    };
+    for (int j0 = 0; j0 < cols; j0 += chunk) {
+      const int j1 = std::min(j0 + chunk, cols);
+      for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
+      if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
+    }
+    const auto last_columns = [&]<int Rows>(int o) {
       if constexpr (vectors > 0)
         detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
       for (int r = 0; r < Rows; ++r)
         for (int j = tail; j < In; ++j) {
           T s = d_w[(o + r) * In + j];
-          for (int l = 0; l < L; ++l) s += d_y[o + r][l] * x_t[l * In + j];
+          for (int l = 0; l < L; ++l) s += lane(d_y[o + r], l) * x_t[l * In + j];
           d_w[(o + r) * In + j] = s;
         }
     };
-    for (int o = 0; o < rows; o += R) row_block.template operator()<R>(o);
-    if constexpr (Out > rows) row_block.template operator()<Out - rows>(rows);
+    if constexpr (In > cols) {
+      for (int o = 0; o < rows; o += R) last_columns.template operator()<R>(o);
+      if constexpr (Out > rows) last_columns.template operator()<Out - rows>(rows);
+    }
   }
   if constexpr (Bias) {
     T* d_b = d_w + Out * In;
-    for (int o = 0; o < Out; ++o) d_b[o] += detail::sum_lanes(d_y[o]);
+    int o = 0;
+    if constexpr (!vmath::scalar<V>) {
+      // W rows at a time: each row's registers added, then summed across lanes by row_sums.
+      constexpr int W = detail::width<T>;
+      for (; o + W <= Out; o += W) {
+        detail::vec<T> a[W];
+        for (int r = 0; r < W; ++r) {
+          a[r] = d_y[o + r].r[0];
+          for (int h = 1; h < lanes_of<V> / W; ++h) a[r] += d_y[o + r].r[h];
+        }
+        detail::store(d_b + o, detail::load(d_b + o) + detail::row_sums<W, T>(a));
+      }
+    }
+    for (; o < Out; ++o) d_b[o] += detail::sum_lanes(d_y[o]);
   }
 }
 
-/// y[u] (+)= f(x[u]...) for u < N: lane-wise in a tile; in the single-sample kernel over vectors of
-/// units (the activations' vector forms), then the last N % lanes units one by one.
 template <int N, bool Accumulate, class V, class F, class... X>
 KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
   if constexpr (vmath::scalar<V>) {
@@ -270,7 +296,12 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
     }
     for (int u = full; u < N; ++u) y[u] = Accumulate ? y[u] + f(x[u]...) : f(x[u]...);
   } else {
-    for (int u = 0; u < N; ++u) y[u] = Accumulate ? y[u] + f(x[u]...) : f(x[u]...);
+    constexpr int H = lanes_of<V> / detail::width<element_t<V>>;
+    for (int u = 0; u < N; ++u)
+      for (int h = 0; h < H; ++h) {
+        const auto r = f(x[u].r[h]...);
+        y[u].r[h] = Accumulate ? y[u].r[h] + r : r;
+      }
   }
 }
 
@@ -437,8 +468,10 @@ template <class Net, class T>
 class engine {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "kiln::compiled: T must be float or double");
-  using vec = typename vmath::tile<T>::vec;
-  static constexpr int lanes = vmath::tile<T>::lanes;
+  // A tile: `registers` vector registers per feature, one sample per lane.
+  static constexpr int registers = 2;
+  using vec = vmath::pack<typename vmath::tile<T>::vec, registers>;
+  static constexpr int lanes = lanes_of<vec>;
 
  public:
   using value_type = T;
