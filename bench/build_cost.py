@@ -34,9 +34,27 @@ def network_names(kiln_gen, spec, includes, std):
             if line and not line[0].isspace() and ": " in line]
 
 
+SOURCE = """#include "{header}"
+#include <span>
+template <class E>
+void use(const E& e, std::span<const float> p, std::span<const float> x,
+         std::span<const float> t, std::span<float> y, std::span<float> g, int batch) {{
+  e.forward(p, x, y, batch);
+  if constexpr (requires {{ e.loss(p, x, t, batch); }}) (void)e.loss(p, x, t, batch);
+  if constexpr (requires {{ e.loss_and_gradient(p, x, t, g, batch); }})
+    (void)e.loss_and_gradient(p, x, t, g, batch);
+}}
+template void use(const kiln::compiled<{name}, float>&, std::span<const float>,
+                  std::span<const float>, std::span<const float>, std::span<float>,
+                  std::span<float>, int);
+"""
+
+
 def generate_and_compile(args, includes, spec):
-    """Per network: kiln-gen --network=NAME, then compiling a file that instantiates
-    kiln::compiled<NAME, float> (every member, so all of its code is generated)."""
+    """Per network: kiln-gen --network=NAME, then compiling a file that calls every entry point
+    of kiln::compiled<NAME, float> (forward, loss, loss_and_gradient where the network has them),
+    so all of its code, batch-1 and tile kernels, is generated. (An explicit instantiation of the
+    class would not do: the entry points are members of its base, kernels::engine.)"""
     rows = []
     for name in network_names(args.kiln_gen, spec, includes, args.std):
         stem = name.replace("::", "_")
@@ -46,7 +64,7 @@ def generate_and_compile(args, includes, spec):
                      f"--spec-include={os.path.abspath(spec)}", "--", args.std, *includes],
                     args.runs)
         with open(source, "w") as f:
-            f.write(f'#include "{header}"\ntemplate struct kiln::compiled<{name}, float>;\n')
+            f.write(SOURCE.format(header=header, name=name))
         compile_s = None
         if gen is not None:
             compile_s = timed([args.cxx, args.std, *args.flags.split(), *includes, "-c", source,

@@ -294,7 +294,16 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
       const auto r = f(detail::load(x + u)...);
       detail::store(y + u, Accumulate ? detail::load(y + u) + r : r);
     }
-    for (int u = full; u < N; ++u) y[u] = Accumulate ? y[u] + f(x[u]...) : f(x[u]...);
+    if constexpr (N > full) {  // the last units in a zero-padded vector: no scalar libm calls
+      constexpr int rest = N - full;
+      const auto part = [](const V* p) {
+        detail::vec<V> v{};
+        std::memcpy(&v, p + full, rest * sizeof(V));
+        return v;
+      };
+      const auto r = f(part(x)...);
+      for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
+    }
   } else {
     constexpr int H = lanes_of<V> / detail::width<element_t<V>>;
     for (int u = 0; u < N; ++u)
