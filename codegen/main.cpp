@@ -45,7 +45,7 @@ cl::list<std::string> network_names(
 cl::opt<int> unroll_budget(
     "unroll-budget",
     cl::desc("Fully unroll layers with at most this many weights; larger layers become loops with "
-             "constant bounds (default 256)"),
+             "constant bounds (default 32)"),
     cl::value_desc("n"), cl::init(options{}.unroll_budget), cl::cat(category));
 cl::opt<std::string> dump_after("dump-after", cl::desc("Print the IR after this pass to stdout"),
                                 cl::value_desc("pass"), cl::cat(category));

@@ -15,7 +15,7 @@ namespace kiln::codegen {
 struct options {
   /// Layers with at most this many weights are fully unrolled; larger ones become loops with
   /// compile-time-constant bounds.
-  int unroll_budget = 256;
+  int unroll_budget = 32;
   /// Print the IR (JSON) after this pass to `dump` ("" for none).
   std::string dump_after;
 };
