@@ -261,6 +261,16 @@ KILN_VINLINE V two_atanh(V s) {
   for (int k = Terms - 2; k >= 0; --k) p = p * s2 + T(1.0 / (2 * k + 1));
   return T(2) * s * p;
 }
+
+/// x - n ln2 for integer-valued n, ln2 split in two (Cody-Waite) so that n ln2_hi is exact.
+template <lane_vector V>
+KILN_VINLINE V minus_n_ln2(V x, V n) {
+  using T = element_t<V>;
+  constexpr bool single = std::is_same_v<T, float>;
+  const T ln2_hi = single ? T(0.693359375) : T(6.93147180369123816490e-01);
+  const T ln2_lo = single ? T(-2.12194440e-4) : T(1.90821492927058770002e-10);
+  return (x - n * ln2_hi) - n * ln2_lo;
+}
 }  // namespace detail
 
 /// e^x: x = n ln2 + r with |r| <= ln2/2, e^r by its Taylor polynomial (degree 7 in float, 13 in
@@ -272,13 +282,11 @@ inline V exp(V x) {
   constexpr bool single = std::is_same_v<T, float>;
   const T hi = single ? T(88.7228) : T(709.782);
   const T lo = single ? T(-87.3365) : T(-708.396);
-  const T ln2_hi = single ? T(0.693359375) : T(6.93147180369123816490e-01);
-  const T ln2_lo = single ? T(-2.12194440e-4) : T(1.90821492927058770002e-10);
   const V xc =
       select(gt(x, splat<V>(hi)), splat<V>(hi), select(gt(splat<V>(lo), x), splat<V>(lo), x));
   const auto n = detail::round_to_int(xc * T(1.44269504088896340736));
   const V nf = __builtin_convertvector(n, V);
-  const V r = (xc - nf * ln2_hi) - nf * ln2_lo;
+  const V r = detail::minus_n_ln2(xc, nf);
   V p;
   if constexpr (single)
     p = detail::taylor_exp<0, 7>(r);
@@ -351,14 +359,12 @@ inline V tanh(V x) {
   constexpr int mantissa = single ? 23 : 52;
   constexpr int bias = single ? 127 : 1023;
   const T cap = single ? T(10) : T(20);
-  const T ln2_hi = single ? T(0.693359375) : T(6.93147180369123816490e-01);
-  const T ln2_lo = single ? T(-2.12194440e-4) : T(1.90821492927058770002e-10);
   V a = select(gt(V{}, x), -x, x);
   a = select(gt(a, splat<V>(cap)), splat<V>(cap), a);
   const V z = T(2) * a;
   const M n = __builtin_convertvector(z * T(1.44269504088896340736), M);  // floor: z >= 0
   const V nf = __builtin_convertvector(n, V);
-  const V r = (z - nf * ln2_hi) - nf * ln2_lo;
+  const V r = detail::minus_n_ln2(z, nf);
   V em;
   if constexpr (single)
     em = detail::taylor_exp<1, 10>(r);
