@@ -173,6 +173,28 @@ KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
       store(at, load(at) + s[r][c]);
     }
 }
+/// dst[o * stride] += sum over lanes l of d_y[o][l] x[l] (x null: of d_y[o][l]) for o < Out: the
+/// registers of each product added, then W rows summed across lanes at once by row_sums.
+template <int Out, class T, class V>
+KILN_VINLINE void add_lane_dots(T* __restrict dst, int stride, const V* __restrict d_y,
+                                const V* __restrict x) {
+  constexpr int W = width<T>, H = lanes_of<V> / W;
+  const auto fold = [&](int o) {
+    const V p = x ? d_y[o] * *x : d_y[o];
+    vec<T> a = p.r[0];
+    for (int h = 1; h < H; ++h) a += p.r[h];
+    return a;
+  };
+  int o = 0;
+  for (; o + W <= Out; o += W) {
+    vec<T> a[W];
+    for (int r = 0; r < W; ++r) a[r] = fold(o + r);
+    T s[W];
+    store(s, row_sums<W, T>(a));
+    for (int r = 0; r < W; ++r) dst[(o + r) * stride] += s[r];
+  }
+  for (; o < Out; ++o) dst[o * stride] += sum_lanes(fold(o));
+}
 }  // namespace detail
 
 // The three dense kernels are never inlined: layers of one shape share one copy, and the functions
@@ -241,54 +263,36 @@ template <int Out, int In, bool Bias, class T, class V>
     }
   } else {
     constexpr int L = lanes_of<V>, W = detail::width<T>, R = 6, C = 2, step = C * W;
-    constexpr int rows = Out / R * R, cols = In / step * step;
-    constexpr int vectors = (In - cols) / W, tail = cols + vectors * W;
-    // Columns in chunks whose rows of x_t stay in L1 (L * 256 values) while every block of rows
-    // of d_w passes over them.
-    constexpr int chunk = std::max(step, 256 / step * step);
-    // x_t: the tile's inputs, one row per sample (L * In values of the caller's scratch).
-    for (int j = 0; j < In; ++j)
-      for (int l = 0; l < L; ++l) x_t[l * In + j] = lane(x[j], l);
-    const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
-      for (int j = j0; j < j1; j += step)
-        detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
-    };
-    for (int j0 = 0; j0 < cols; j0 += chunk) {
-      const int j1 = std::min(j0 + chunk, cols);
-      for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
-      if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
-    }
-    const auto last_columns = [&]<int Rows>(int o) {
-      if constexpr (vectors > 0)
-        detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
-      for (int r = 0; r < Rows; ++r)
-        for (int j = tail; j < In; ++j) {
-          T s = d_w[(o + r) * In + j];
-          for (int l = 0; l < L; ++l) s += lane(d_y[o + r], l) * x_t[l * In + j];
-          d_w[(o + r) * In + j] = s;
-        }
-    };
-    if constexpr (In > cols) {
-      for (int o = 0; o < rows; o += R) last_columns.template operator()<R>(o);
-      if constexpr (Out > rows) last_columns.template operator()<Out - rows>(rows);
-    }
-  }
-  if constexpr (Bias) {
-    T* d_b = d_w + Out * In;
-    int o = 0;
-    if constexpr (!vmath::scalar<V>) {
-      // W rows at a time: each row's registers added, then summed across lanes by row_sums.
-      constexpr int W = detail::width<T>;
-      for (; o + W <= Out; o += W) {
-        detail::vec<T> a[W];
-        for (int r = 0; r < W; ++r) {
-          a[r] = d_y[o + r].r[0];
-          for (int h = 1; h < lanes_of<V> / W; ++h) a[r] += d_y[o + r].r[h];
-        }
-        detail::store(d_b + o, detail::load(d_b + o) + detail::row_sums<W, T>(a));
+    // Fewer than `step` inputs: every column by lane dot products, nothing transposed.
+    constexpr int cols = In < step ? 0 : In / step * step;
+    constexpr int vectors = In < step ? 0 : (In - cols) / W, tail = cols + vectors * W;
+    constexpr int rows = Out / R * R;
+    if constexpr (tail > 0) {
+      // Columns in chunks whose rows of x_t stay in L1 (L * 256 values) while every block of
+      // rows of d_w passes over them. x_t: the tile's inputs, one row per sample (L * In values
+      // of the caller's scratch).
+      constexpr int chunk = std::max(step, 256 / step * step);
+      for (int j = 0; j < tail; ++j)
+        for (int l = 0; l < L; ++l) x_t[l * In + j] = lane(x[j], l);
+      const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
+        for (int j = j0; j < j1; j += step)
+          detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
+        if constexpr (vectors > 0)
+          if (j1 == cols) detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
+      };
+      for (int j0 = 0; j0 < cols; j0 += chunk) {
+        const int j1 = std::min(j0 + chunk, cols);
+        for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
+        if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
       }
     }
-    for (; o < Out; ++o) d_b[o] += detail::sum_lanes(d_y[o]);
+    for (int j = tail; j < In; ++j) detail::add_lane_dots<Out>(d_w + j, In, d_y, &x[j]);
+  }
+  if constexpr (Bias) {
+    if constexpr (vmath::scalar<V>)
+      for (int o = 0; o < Out; ++o) d_w[Out * In + o] += d_y[o];
+    else
+      detail::add_lane_dots<Out>(d_w + Out * In, 1, d_y, static_cast<const V*>(nullptr));
   }
 }
 
