@@ -39,11 +39,20 @@ constexpr double forward_flops(const Net& net) {
   return flops;
 }
 
-/// FLOPs of one sample of a workload: a training step counts three times the forward's dense work
-/// (forward, d_x = W^T d_y, d_W = d_y x^T).
+/// FLOPs of one sample of a workload, counting the multiply-adds actually needed: a training step
+/// does each dense layer's forward, d_W = d_y x^T and d_x = W^T d_y, 3 x 2 in out, except that the
+/// layer reading the network's input needs no d_x (nothing upstream to train): 2 x 2 in out.
 template <class Net>
 constexpr double flops_per_sample(const Net& net, const workload& w) {
-  return (w.training ? 3.0 : 1.0) * forward_flops(net);
+  if (!w.training) return forward_flops(net);
+  double flops = 0;
+  for (std::size_t i = 0; i < net.nodes.size(); ++i) {
+    const kiln::node& n = net.nodes[i];
+    if (n.k != kiln::kind::dense) continue;
+    const bool reads_input = i == 1;  // node 0 is the input
+    flops += (reads_input ? 4.0 : 6.0) * n.in * n.out;
+  }
+  return flops;
 }
 
 /// Parameters, inputs and targets of one run, the same for every engine (fixed seeds).

@@ -142,7 +142,8 @@ def main():
         w(f"- libtorch: {args.torch}.")
     w("- Times are medians of the repetitions, CPU time per sample (the machine is shared; CPU "
       "time is steadier than wall time under load). FLOPs count 2·in·out per dense layer and "
-      "sample for inference, 3x that for a training step (forward, backward, SGD update).")
+      "sample for inference; a training step counts what it needs: forward, d_W and d_x of "
+      "every dense layer (3x), but no d_x for the layer that reads the input (2x).")
     w("- Every benchmark first checks its engine against the generic engine (same parameters "
       "and inputs, outputs or loss and gradient to ~1e-4 relative) and is reported as an error "
       "instead of timed when they disagree.")
