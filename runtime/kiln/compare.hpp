@@ -152,17 +152,29 @@ std::vector<T> normal_values(std::size_t n, double sd, std::mt19937_64& rng) {
   return v;
 }
 
+/// What compare_in and time_in share: the generic and the generated engine and the parameters
+/// both run on (N(0, 0.5), dense weights He-normal), drawn from `seed` by the returned generator.
+template <const auto& Spec, class T>
+struct engine_pair {
+  std::mt19937_64 rng;
+  decltype(kiln::generic<T>(Spec)) reference = kiln::generic<T>(Spec);
+  kiln::compiled<Spec, T> generated{};
+  std::vector<T> params;
+
+  explicit engine_pair(std::uint64_t seed) : rng(seed) {
+    params = normal_values<T>(std::remove_cvref_t<decltype(Spec)>::param_count, 0.5, rng);
+    he_scale_weights<T>(params, Spec.nodes, 0.5);
+  }
+};
+
 /// Compares in precision T; prints its rows; false when the engines disagree.
 template <const auto& Spec, class T>
 bool compare_in(const compare_options& opts) {
   using net = std::remove_cvref_t<decltype(Spec)>;
   constexpr int in = net::input_size, out = net::output_size, count = net::param_count;
   const char* precision = std::is_same_v<T, float> ? "float" : "double";
-  std::mt19937_64 rng(opts.seed);
-  const auto reference = kiln::generic<T>(Spec);
-  const kiln::compiled<Spec, T> generated{};
-  std::vector<T> params = normal_values<T>(count, 0.5, rng);
-  he_scale_weights<T>(params, Spec.nodes, 0.5);
+  engine_pair<Spec, T> pair(opts.seed);
+  auto& [rng, reference, generated, params] = pair;
   bool ok = true;
   auto row = [&](const char* what, const difference& d) {
     const bool good = agrees<T>(d);
@@ -197,11 +209,8 @@ void time_in(const compare_options& opts) {
   using net = std::remove_cvref_t<decltype(Spec)>;
   constexpr int in = net::input_size, out = net::output_size, count = net::param_count;
   const char* precision = std::is_same_v<T, float> ? "float" : "double";
-  std::mt19937_64 rng(opts.seed);
-  const auto reference = kiln::generic<T>(Spec);
-  const kiln::compiled<Spec, T> generated{};
-  std::vector<T> params = normal_values<T>(count, 0.5, rng);
-  he_scale_weights<T>(params, Spec.nodes, 0.5);
+  engine_pair<Spec, T> pair(opts.seed);
+  auto& [rng, reference, generated, params] = pair;
   auto row = [&](std::string what, int batch, auto&& run_reference, auto&& run_generated) {
     const double a = ns_per_sample(run_reference, batch, opts.min_seconds);
     const double b = ns_per_sample(run_generated, batch, opts.min_seconds);

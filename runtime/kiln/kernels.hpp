@@ -1,6 +1,7 @@
 // The building blocks kiln-gen's generated code calls with constant sizes, and the batch driver
 // that cuts a batch into tiles of samples (one lane per sample) or runs a single sample alone.
-// Depends only on math.hpp, vmath.hpp and the standard library: no Hana, no heap.
+// Depends only on math.hpp, vmath.hpp, model.hpp, graph.hpp and the standard library: no Hana, no
+// heap.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +24,7 @@ using vmath::lane;
 using vmath::splat;
 template <class V>
 inline constexpr int lanes_of = vmath::lane_traits<V>::lanes;
+using vmath::registers_of;
 
 // Dense layers. x: [In], y: [Out], w: [Out][In] row-major then b[Out]; each element a lane vector
 // (one feature of the tile's samples) or, in the single-sample kernel, a plain T. A tile keeps
@@ -178,7 +180,7 @@ KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
 template <int Out, class T, class V>
 KILN_VINLINE void add_lane_dots(T* __restrict dst, int stride, const V* __restrict d_y,
                                 const V* __restrict x) {
-  constexpr int W = width<T>, H = lanes_of<V> / W;
+  constexpr int W = width<T>, H = registers_of<V>;
   const auto fold = [&](int o) {
     const V p = x ? d_y[o] * *x : d_y[o];
     vec<T> a = p.r[0];
@@ -206,7 +208,7 @@ template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_forward(V* __restrict y, const V* __restrict x,
                                             const T* __restrict w) {
   // Accumulators: a tile keeps R rows of H registers each (12 of AVX2's 16 registers).
-  constexpr int R = vmath::scalar<V> ? detail::width<T> : 12 / (lanes_of<V> / detail::width<T>);
+  constexpr int R = vmath::scalar<V> ? detail::width<T> : 12 / registers_of<V>;
   constexpr int full = Out / R * R;
   for (int o = 0; o < full; o += R) {
     if constexpr (vmath::scalar<V>)
@@ -239,7 +241,7 @@ template <int Out, int In, bool Accumulate, class T, class V>
       d_x[j] = s;
     }
   } else {
-    constexpr int C = 12 / (lanes_of<V> / detail::width<T>), full = In / C * C;
+    constexpr int C = 12 / registers_of<V>, full = In / C * C;
     for (int j = 0; j < full; j += C) detail::dense_columns<C, Out, In, Accumulate>(d_x, d_y, w, j);
     if constexpr (In > full)
       detail::dense_columns<In - full, Out, In, Accumulate>(d_x, d_y, w, full);
@@ -315,7 +317,7 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
       for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
     }
   } else {
-    constexpr int H = lanes_of<V> / detail::width<element_t<V>>;
+    constexpr int H = registers_of<V>;
     for (int u = 0; u < N; ++u)
       for (int h = 0; h < H; ++h) {
         const auto r = f(x[u].r[h]...);

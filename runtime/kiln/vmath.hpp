@@ -68,6 +68,11 @@ struct lane_traits<pack<V, H>> {
   using type = typename lane_traits<V>::type;
   static constexpr int lanes = H * lane_traits<V>::lanes;
 };
+/// How many registers V spans: H for a pack, 1 for a register or a scalar.
+template <class V>
+inline constexpr int registers_of = 1;
+template <class V, int H>
+inline constexpr int registers_of<pack<V, H>> = H;
 template <class V>
 inline constexpr bool is_pack = false;
 template <class V, int H>
