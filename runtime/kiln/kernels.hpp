@@ -61,16 +61,35 @@ KILN_VINLINE element_t<V> sum_lanes(V v) {
   }
 }
 
-/// Rows o .. o+R of y = W x + b for a tile: R accumulators, each x[j] loaded once for all of them.
-template <int R, int Out, int In, bool Bias, class T, class V>
-KILN_VINLINE void dense_rows(V* __restrict y, const V* __restrict x, const T* __restrict w, int o) {
-  V s[R];
-  for (int r = 0; r < R; ++r) s[r] = Bias ? splat<V>(w[Out * In + o + r]) : V{};
-  for (int j = 0; j < In; ++j) {
-    const V xj = x[j];
-    for (int r = 0; r < R; ++r) s[r] += w[(o + r) * In + j] * xj;
+/// A tile's features as registers: feature f's register h is r[f * H + h]. The tile kernels work
+/// on G of a feature's H registers at a time (registers h0 .. h0+G): blocks of R rows (or columns)
+/// times G registers fit AVX2's 16 registers with the G inputs and a broadcast beside them; a
+/// wider G spills the inputs to memory operands and ran 64x64 at 70 instead of 90 GFLOP/s.
+template <class V>
+using reg_t = std::remove_cvref_t<decltype(V{}.r[0])>;
+template <class V>
+inline constexpr int group = registers_of<V> % 2 == 0 ? 2 : 1;
+
+/// Rows o .. o+R, registers h0 .. h0+G, of y = W x + b for a tile, over inputs j0 .. j1 (the
+/// first span starts from the bias, later ones add to y): R * G accumulators, each input loaded
+/// once for all of them.
+template <int R, int G, int H, int Out, int In, bool Bias, class T, class Reg>
+KILN_VINLINE void dense_rows(Reg* __restrict y, const Reg* __restrict x, const T* __restrict w,
+                             int o, int h0, int j0, int j1) {
+  Reg s[R][G];
+  for (int r = 0; r < R; ++r)
+    for (int g = 0; g < G; ++g)
+      s[r][g] = j0 > 0 ? y[(o + r) * H + h0 + g] : Reg{} + (Bias ? w[Out * In + o + r] : T(0));
+  for (int j = j0; j < j1; ++j) {
+    Reg xj[G];
+    for (int g = 0; g < G; ++g) xj[g] = x[j * H + h0 + g];
+    for (int r = 0; r < R; ++r) {
+      const T wj = w[(o + r) * In + j];
+      for (int g = 0; g < G; ++g) s[r][g] += wj * xj[g];
+    }
   }
-  for (int r = 0; r < R; ++r) y[o + r] = s[r];
+  for (int r = 0; r < R; ++r)
+    for (int g = 0; g < G; ++g) y[(o + r) * H + h0 + g] = s[r][g];
 }
 
 /// Lanes 0..L/2 of the result: the sums of neighbouring lanes of u; lanes L/2..L: those of v.
@@ -95,6 +114,47 @@ KILN_VINLINE vec<T> row_sums(vec<T> (&a)[N]) {
     for (int r = 0; r < N / 2; ++r) half[r] = pair_sums<T>(a[2 * r], a[2 * r + 1]);
     return row_sums<N / 2, T>(half);
   }
+}
+
+/// One stage of a W x W transpose in registers, for the rows i and i + S (i & S == 0): in every
+/// block of 2S lanes, row i takes the first S lanes of both rows, row i + S the last S. Stages S =
+/// W/2, W/4, .. 1 transpose the whole (each swaps the off-diagonal blocks at its size).
+constexpr int stage_lane(int k, int s, int w, bool high) {
+  const int block = k / (2 * s) * 2 * s, off = k % (2 * s);
+  return off < s ? block + off + (high ? s : 0) : w + block + off - s + (high ? s : 0);
+}
+template <int S, class T, std::size_t... I>
+KILN_VINLINE void transpose_stage(vec<T> (&r)[width<T>], std::index_sequence<I...>) {
+  constexpr int W = width<T>;
+  for (int i = 0; i < W; ++i)
+    if ((i & S) == 0) {
+      const vec<T> a = r[i], b = r[i + S];
+      r[i] = __builtin_shufflevector(a, b, stage_lane(int(I), S, W, false)...);
+      r[i + S] = __builtin_shufflevector(a, b, stage_lane(int(I), S, W, true)...);
+    }
+}
+template <class T, int S = width<T> / 2>
+KILN_VINLINE void transpose(vec<T> (&r)[width<T>]) {
+  if constexpr (S >= 1) {
+    transpose_stage<S, T>(r, std::make_index_sequence<width<T>>{});
+    transpose<T, S / 2>(r);
+  }
+}
+
+/// Writes the tile's inputs x[0 .. N) sample-major into x_t (row l: sample l's N inputs, rows In
+/// apart): W x W blocks transposed in registers, so a store writes W values (one lane at a time
+/// took a quarter of a 64x64 layer's d_W).
+template <int N, int In, class T, class V>
+KILN_VINLINE void transpose_tile(T* __restrict x_t, const V* __restrict x) {
+  constexpr int W = width<T>, H = registers_of<V>;
+  static_assert(N % W == 0, "whole blocks only");
+  for (int j = 0; j < N; j += W)
+    for (int h = 0; h < H; ++h) {
+      vec<T> r[W];
+      for (int c = 0; c < W; ++c) r[c] = x[j + c].r[h];
+      transpose<T>(r);
+      for (int l = 0; l < W; ++l) store(x_t + (h * W + l) * In + j, r[l]);
+    }
 }
 
 /// Rows o .. o+R of y = W x + b for one sample: dot products over vectors of T, one accumulator
@@ -123,17 +183,24 @@ KILN_VINLINE void dense_rows_1(T* __restrict y, const T* __restrict x, const T* 
   }
 }
 
-/// Columns j .. j+C of d_x (+)= W^T d_y for a tile: C accumulators, d_y[o] loaded once for all.
-template <int C, int Out, int In, bool Accumulate, class T, class V>
-KILN_VINLINE void dense_columns(V* __restrict d_x, const V* __restrict d_y, const T* __restrict w,
-                                int j) {
-  V s[C];
-  for (int c = 0; c < C; ++c) s[c] = Accumulate ? d_x[j + c] : V{};
+/// Columns j .. j+C, registers h0 .. h0+G, of d_x (+)= W^T d_y for a tile: C * G accumulators,
+/// d_y[o] loaded once for all of them.
+template <int C, int G, int H, int Out, int In, bool Accumulate, class T, class Reg>
+KILN_VINLINE void dense_columns(Reg* __restrict d_x, const Reg* __restrict d_y,
+                                const T* __restrict w, int j, int h0) {
+  Reg s[C][G];
+  for (int c = 0; c < C; ++c)
+    for (int g = 0; g < G; ++g) s[c][g] = Accumulate ? d_x[(j + c) * H + h0 + g] : Reg{};
   for (int o = 0; o < Out; ++o) {
-    const V d = d_y[o];
-    for (int c = 0; c < C; ++c) s[c] += w[o * In + j + c] * d;
+    Reg d[G];
+    for (int g = 0; g < G; ++g) d[g] = d_y[o * H + h0 + g];
+    for (int c = 0; c < C; ++c) {
+      const T wc = w[o * In + j + c];
+      for (int g = 0; g < G; ++g) s[c][g] += wc * d[g];
+    }
   }
-  for (int c = 0; c < C; ++c) d_x[j + c] = s[c];
+  for (int c = 0; c < C; ++c)
+    for (int g = 0; g < G; ++g) d_x[(j + c) * H + h0 + g] = s[c][g];
 }
 
 /// Columns j .. j+C*L of d_x (+)= W^T d_y for one sample: C vectors of d_x in registers while the
@@ -207,20 +274,26 @@ KILN_VINLINE void add_lane_dots(T* __restrict dst, int stride, const V* __restri
 template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_forward(V* __restrict y, const V* __restrict x,
                                             const T* __restrict w) {
-  // Accumulators: a tile keeps R rows of H registers each (12 of AVX2's 16 registers).
-  constexpr int R = vmath::scalar<V> ? detail::width<T> : 12 / registers_of<V>;
-  constexpr int full = Out / R * R;
-  for (int o = 0; o < full; o += R) {
-    if constexpr (vmath::scalar<V>)
-      detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
-    else
-      detail::dense_rows<R, Out, In, Bias>(y, x, w, o);
-  }
-  if constexpr (Out > full) {
-    if constexpr (vmath::scalar<V>)
-      detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
-    else
-      detail::dense_rows<Out - full, Out, In, Bias>(y, x, w, full);
+  if constexpr (vmath::scalar<V>) {
+    constexpr int R = detail::width<T>, full = Out / R * R;
+    for (int o = 0; o < full; o += R) detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
+    if constexpr (Out > full) detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
+  } else {
+    using Reg = detail::reg_t<V>;
+    constexpr int H = registers_of<V>, G = detail::group<V>, R = 12 / G, full = Out / R * R;
+    // Inputs in spans that stay in L1 (16 KB of them) while every block of rows passes: 784
+    // inputs at once ran at 63, in spans of 256 at 84 GFLOP/s.
+    constexpr int span = std::max(16, 16384 / int(G * sizeof(Reg)));
+    Reg* yr = reinterpret_cast<Reg*>(y);
+    const Reg* xr = reinterpret_cast<const Reg*>(x);
+    for (int h0 = 0; h0 < H; h0 += G)
+      for (int j0 = 0; j0 < In; j0 += span) {
+        const int j1 = std::min(In, j0 + span);
+        for (int o = 0; o < full; o += R)
+          detail::dense_rows<R, G, H, Out, In, Bias>(yr, xr, w, o, h0, j0, j1);
+        if constexpr (Out > full)
+          detail::dense_rows<Out - full, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1);
+      }
   }
 }
 
@@ -241,10 +314,16 @@ template <int Out, int In, bool Accumulate, class T, class V>
       d_x[j] = s;
     }
   } else {
-    constexpr int C = 12 / registers_of<V>, full = In / C * C;
-    for (int j = 0; j < full; j += C) detail::dense_columns<C, Out, In, Accumulate>(d_x, d_y, w, j);
-    if constexpr (In > full)
-      detail::dense_columns<In - full, Out, In, Accumulate>(d_x, d_y, w, full);
+    using Reg = detail::reg_t<V>;
+    constexpr int H = registers_of<V>, G = detail::group<V>, C = 12 / G, full = In / C * C;
+    Reg* dxr = reinterpret_cast<Reg*>(d_x);
+    const Reg* dyr = reinterpret_cast<const Reg*>(d_y);
+    for (int h0 = 0; h0 < H; h0 += G) {
+      for (int j = 0; j < full; j += C)
+        detail::dense_columns<C, G, H, Out, In, Accumulate>(dxr, dyr, w, j, h0);
+      if constexpr (In > full)
+        detail::dense_columns<In - full, G, H, Out, In, Accumulate>(dxr, dyr, w, full, h0);
+    }
   }
 }
 
@@ -264,7 +343,7 @@ template <int Out, int In, bool Bias, class T, class V>
       for (int j = full; j < In; ++j) row[j] += d * x[j];
     }
   } else {
-    constexpr int L = lanes_of<V>, W = detail::width<T>, R = 6, C = 2, step = C * W;
+    constexpr int W = detail::width<T>, R = 6, C = 2, step = C * W;
     // Fewer than `step` inputs: every column by lane dot products, nothing transposed.
     constexpr int cols = In < step ? 0 : In / step * step;
     constexpr int vectors = In < step ? 0 : (In - cols) / W, tail = cols + vectors * W;
@@ -274,8 +353,7 @@ template <int Out, int In, bool Bias, class T, class V>
       // rows of d_w passes over them. x_t: the tile's inputs, one row per sample (L * In values
       // of the caller's scratch).
       constexpr int chunk = std::max(step, 256 / step * step);
-      for (int j = 0; j < tail; ++j)
-        for (int l = 0; l < L; ++l) x_t[l * In + j] = lane(x[j], l);
+      detail::transpose_tile<tail, In>(x_t, x);
       const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
         for (int j = j0; j < j1; j += step)
           detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
@@ -565,18 +643,33 @@ class engine {
     check_size(where, "x", x.size(), std::size_t(batch) * input_size);
   }
 
-  // Copies `count` samples from [batch][n] rows into lane vectors [n] (a transpose, element by
-  // element through T: GCC lets T alias its vectors), zero-padding the rest.
+  // Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest: W
+  // samples by W inputs at a time transposed in registers, the inputs past a multiple of W (and a
+  // single sample) element by element through T (GCC lets T alias its vectors).
   template <class V>
   static void load(V* dst, const T* src, int n, int first, int count) {
     constexpr int L = lanes_of<V>;
     T* d = reinterpret_cast<T*>(dst);
+    int whole = 0;
+    if constexpr (vmath::is_pack<V>) {
+      constexpr int W = detail::width<T>, H = registers_of<V>;
+      whole = n / W * W;
+      for (int h = 0; h < H; ++h)
+        for (int j = 0; j < whole; j += W) {
+          detail::vec<T> r[W];
+          for (int c = 0; c < W; ++c)
+            r[c] = h * W + c < count ? detail::load(src + std::size_t(first + h * W + c) * n + j)
+                                     : detail::vec<T>{};
+          detail::transpose<T>(r);
+          for (int c = 0; c < W; ++c) dst[j + c].r[h] = r[c];
+        }
+    }
     for (int l = 0; l < count; ++l) {
       const T* row = src + std::size_t(first + l) * n;
-      for (int i = 0; i < n; ++i) d[i * L + l] = row[i];
+      for (int i = whole; i < n; ++i) d[i * L + l] = row[i];
     }
     for (int l = count; l < L; ++l)
-      for (int i = 0; i < n; ++i) d[i * L + l] = T(0);
+      for (int i = whole; i < n; ++i) d[i * L + l] = T(0);
   }
   template <class V>
   static void store(T* dst, const V* src, int n, int first, int count) {
