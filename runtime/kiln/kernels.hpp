@@ -224,10 +224,12 @@ template <int R, int C, int In, class T, class V>
 KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
                                      const T* __restrict x_t, int o, int j) {
   constexpr int L = lanes_of<V>, W = width<T>;
+  // The accumulators start from d_w itself: no zeroing, no add at the end.
   vec<T> s[R][C];
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) s[r][c] = vec<T>{};
+    for (int c = 0; c < C; ++c) s[r][c] = load(d_w + (o + r) * In + j + c * W);
   const T* dy = reinterpret_cast<const T*>(d_y + o);  // [R][L]: one offset from one base
+#pragma GCC unroll 4
   for (int l = 0; l < L; ++l) {
     vec<T> xs[C];
     for (int c = 0; c < C; ++c) xs[c] = load(x_t + l * In + j + c * W);
@@ -237,10 +239,7 @@ KILN_VINLINE void dense_params_block(T* __restrict d_w, const V* __restrict d_y,
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int c = 0; c < C; ++c) {
-      T* at = d_w + (o + r) * In + j + c * W;
-      store(at, load(at) + s[r][c]);
-    }
+    for (int c = 0; c < C; ++c) store(d_w + (o + r) * In + j + c * W, s[r][c]);
 }
 /// dst[o * stride] += sum over lanes l of d_y[o][l] x[l] (x null: of d_y[o][l]) for o < Out: the
 /// registers of each product added, then W rows summed across lanes at once by row_sums.
