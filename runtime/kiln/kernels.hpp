@@ -394,12 +394,30 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
       for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
     }
   } else {
-    constexpr int H = registers_of<V>;
-    for (int u = 0; u < N; ++u)
-      for (int h = 0; h < H; ++h) {
-        const auto r = f(x[u].r[h]...);
-        y[u].r[h] = Accumulate ? y[u].r[h] + r : r;
-      }
+    // f on packs of four registers (two units of a two-register tile): vmath's exp, tanh and
+    // sigmoid then take every step on four independent registers before the next.
+    using Reg = detail::reg_t<V>;
+    constexpr int H = registers_of<V>, U = H >= 4 ? 1 : 4 / H;
+    using G = vmath::pack<Reg, U * H>;
+    const auto gather = [](const V* p) {
+      G g;
+      for (int k = 0; k < U; ++k)
+        for (int h = 0; h < H; ++h) g.r[k * H + h] = p[k].r[h];
+      return g;
+    };
+    int u = 0;
+    for (; u + U <= N; u += U) {
+      const G r = f(gather(x + u)...);
+      for (int k = 0; k < U; ++k)
+        for (int h = 0; h < H; ++h) {
+          Reg& to = y[u + k].r[h];
+          to = Accumulate ? to + r.r[k * H + h] : r.r[k * H + h];
+        }
+    }
+    for (; u < N; ++u) {
+      const V r = f(x[u]...);
+      y[u] = Accumulate ? y[u] + r : r;
+    }
   }
 }
 

@@ -84,3 +84,40 @@ TEST_CASE("vector exp overflows to inf and underflows to 0", "[vmath]") {
   CHECK(y[1] == 0);
   CHECK(y[2] == 1);
 }
+
+namespace {
+// Worst ulp of f on packs of four registers (the tile's activations, where exp, tanh and sigmoid
+// run four registers side by side with Horner's polynomials) against the C library.
+template <class T, class F, class R>
+double worst_ulp_packed(F f_pack, R f_ref, double lo, double hi, int count = 20000) {
+  using V = typename kiln::vmath::tile<T>::vec;
+  using P = kiln::vmath::pack<V, 4>;
+  constexpr int lanes = kiln::vmath::tile<T>::lanes;
+  return worst_ulp<T>(
+      [&](V x) {
+        P p;  // four different registers, the one checked in the third
+        for (int h = 0; h < 4; ++h) p.r[h] = x * T(h + 1) / T(3);
+        return f_pack(p).r[2];
+      },
+      [&](T v) { return f_ref(T(v * T(3) / T(3))); }, lo, hi, count - count % lanes);
+}
+
+template <class T>
+void check_packed(double bound) {
+  namespace vm = kiln::vmath;
+  const double top = std::is_same_v<T, float> ? 80 : 700;
+  CHECK(worst_ulp_packed<T>([](auto p) { return vm::exp(p); }, [](T v) { return std::exp(v); },
+                            -top, top) <= bound);
+  CHECK(worst_ulp_packed<T>([](auto p) { return vm::tanh(p); }, [](T v) { return std::tanh(v); },
+                            -12, 12) <= bound);
+  CHECK(worst_ulp_packed<T>([](auto p) { return vm::tanh(p); }, [](T v) { return std::tanh(v); },
+                            -1e-3, 1e-3) <= bound);
+  CHECK(worst_ulp_packed<T>([](auto p) { return vm::sigmoid(p); },
+                            [](T v) { return kiln::math::sigmoid(v); }, -30, 30) <= bound);
+}
+}  // namespace
+
+TEST_CASE("exp, tanh and sigmoid on packs of registers are within a few ulp", "[vmath]") {
+  check_packed<float>(4);
+  check_packed<double>(4);
+}
