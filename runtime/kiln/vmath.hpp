@@ -244,7 +244,7 @@ KILN_VINLINE mask_t<V> round_to_int(V x) {
 
 // The polynomials and the exp and tanh below work on K registers at once, every step applied
 // to all K before the next: K independent chains side by side in the instruction stream. A
-// tile's activations pass four registers (kernels::map), and tanh on four ran at 1.37x the
+// tile's activations pass four registers (kernels::map), and tanh on four ran at 1.35x the
 // throughput of one register after another (out-of-order execution alone does not reach the
 // next register's chain). One register is K = 1.
 
