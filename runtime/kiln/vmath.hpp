@@ -518,15 +518,26 @@ KILN_VINLINE V step_d(V, V) {
   return V{};
 }
 
+/// In place on K registers (their exps side by side). Stable on both tails, as math::sigmoid:
+/// e = exp(-|x|) never overflows.
+template <int K, lane_vector V>
+KILN_VINLINE void sigmoid(V (&v)[K]) {
+  V e[K];
+  for (int k = 0; k < K; ++k) e[k] = select(ge(v[k], V{}), -v[k], v[k]);
+  vmath::exp<K>(e);
+  for (int k = 0; k < K; ++k) {
+    const V r = 1 / (1 + e[k]);
+    v[k] = select(ge(v[k], V{}), r, e[k] * r);
+  }
+}
 template <class V>
 KILN_VINLINE V sigmoid(V x) {
   if constexpr (scalar<V>) {
     return math::sigmoid(x);
   } else {
-    // Stable on both tails, as math::sigmoid: e = exp(-|x|) never overflows.
-    const V e = vmath::exp(select(ge(x, V{}), -x, x));
-    const V r = 1 / (1 + e);
-    return select(ge(x, V{}), r, e * r);
+    V v[1] = {x};
+    vmath::sigmoid<1>(v);
+    return v[0];
   }
 }
 template <class V>
@@ -684,14 +695,8 @@ KILN_VINLINE pack<V, H> tanh(const pack<V, H>& a) {
 }
 template <class V, int H>
 KILN_VINLINE pack<V, H> sigmoid(const pack<V, H>& a) {
-  V e[H];
-  for (int h = 0; h < H; ++h) e[h] = select(ge(a.r[h], V{}), -a.r[h], a.r[h]);
-  vmath::exp<H>(e);  // as the register form: e = exp(-|x|)
-  pack<V, H> y;
-  for (int h = 0; h < H; ++h) {
-    const V r = 1 / (1 + e[h]);
-    y.r[h] = select(ge(a.r[h], V{}), r, e[h] * r);
-  }
+  pack<V, H> y = a;
+  vmath::sigmoid<H>(y.r);
   return y;
 }
 #define KILN_PACK_FUNCTION(name)                              \
