@@ -49,16 +49,49 @@ template <class T>
 KILN_VINLINE void store(T* p, vec<T> v) {
   std::memcpy(p, &v, sizeof v);
 }
+/// The first N values at p in a vector of type Vec, the other lanes zero: loaded in power-of-two
+/// halves joined by shuffles. Zeroing a vector and copying the values in went through the stack,
+/// and its wide reload after narrower stores missed store forwarding (network A's single sample,
+/// 4 units of 8 lanes, waited on it).
+template <int N, class Vec, class T>
+KILN_VINLINE Vec load_first(const T* p) {
+  constexpr int L = sizeof(Vec) / sizeof(T);
+  if constexpr (N == 0) {
+    return Vec{};
+  } else if constexpr (N == L) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  } else {
+    using Half [[gnu::vector_size(sizeof(Vec) / 2)]] = T;
+    const Half lo = load_first<std::min(N, L / 2), Half>(p);
+    const Half hi = load_first<std::max(0, N - L / 2), Half>(p + L / 2);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return __builtin_shufflevector(lo, hi, int(I)...);
+    }
+    (std::make_index_sequence<L>{});
+  }
+}
+/// v with lane i taken from lane i ^ S (S a power of two below the width).
+template <int S, class V, std::size_t... I>
+KILN_VINLINE V swap_lanes(V v, std::index_sequence<I...>) {
+  return __builtin_shufflevector(v, v, (int(I) ^ S)...);
+}
+/// Lane 0 of the result sums v's lanes: log2(L) shuffles and adds, from S = L/2 down.
+template <int S, class V>
+KILN_VINLINE V fold_lanes(V v) {
+  if constexpr (S == 0)
+    return v;
+  else
+    return fold_lanes<S / 2>(v + swap_lanes<S>(v, std::make_index_sequence<lanes_of<V>>{}));
+}
 /// The sum of v's lanes (v itself for a scalar).
 template <class V>
 KILN_VINLINE element_t<V> sum_lanes(V v) {
-  if constexpr (vmath::scalar<V>) {
+  if constexpr (vmath::scalar<V>)
     return v;
-  } else {
-    element_t<V> s = lane(v, 0);
-    for (int l = 1; l < lanes_of<V>; ++l) s += lane(v, l);
-    return s;
-  }
+  else
+    return lane(fold_lanes<lanes_of<V> / 2>(v), 0);
 }
 
 /// A tile's features as registers: feature f's register h is r[f * H + h]. The tile kernels work
@@ -92,28 +125,40 @@ KILN_VINLINE void dense_rows(Reg* __restrict y, const Reg* __restrict x, const T
     for (int g = 0; g < G; ++g) y[(o + r) * H + h0 + g] = s[r][g];
 }
 
-/// Lanes 0..L/2 of the result: the sums of neighbouring lanes of u; lanes L/2..L: those of v.
-/// Applied as a tree to L vectors, it leaves one vector whose lane r sums vector r.
-/// (__builtin_shufflevector: GCC 12 and Clang both have it.)
-template <class T, std::size_t... I>
+/// The sums of neighbouring units (Unit lanes each) of u and v: in every span of Span lanes of
+/// the result, the first half comes from u's span, the second from v's. Applied as a tree to L
+/// vectors, it leaves one vector whose lane r sums vector r. (__builtin_shufflevector: GCC 12 and
+/// Clang both have it.)
+template <class T, int Unit, int Span, std::size_t... I>
 KILN_VINLINE vec<T> pair_sums(vec<T> u, vec<T> v, std::index_sequence<I...>) {
-  // Lanes of u then v, numbered 0 .. 2L: the even ones plus the odd ones.
-  return __builtin_shufflevector(u, v, (2 * int(I))...) +
-         __builtin_shufflevector(u, v, (2 * int(I) + 1)...);
+  constexpr int L = width<T>, half = Span / 2;
+  // Lanes of u then v, numbered 0 .. 2L: the first (odd = 0) or second unit of each pair.
+  constexpr auto pick = [](int i, int odd) {
+    const int k = i % Span, from = k % half;
+    const int at = i - k + (2 * (from / Unit) + odd) * Unit + from % Unit;
+    return k < half ? at : L + at;
+  };
+  return __builtin_shufflevector(u, v, pick(int(I), 0)...) +
+         __builtin_shufflevector(u, v, pick(int(I), 1)...);
 }
-template <class T>
-KILN_VINLINE vec<T> pair_sums(vec<T> u, vec<T> v) {
-  return pair_sums<T>(u, v, std::make_index_sequence<width<T>>{});
-}
+/// Lane r of the result: the sum of a[r]'s lanes, for L = width<T> vectors. First within blocks
+/// of 16 bytes (in-lane shuffles, one uop each on x86), then across blocks: a tree over the whole
+/// width at once took two lane-crossing permutes and a blend per shuffle.
 template <int N, class T>
-KILN_VINLINE vec<T> row_sums(vec<T> (&a)[N]) {
-  if constexpr (N == 1) {
-    return a[0];
-  } else {
-    vec<T> half[N / 2];
-    for (int r = 0; r < N / 2; ++r) half[r] = pair_sums<T>(a[2 * r], a[2 * r + 1]);
-    return row_sums<N / 2, T>(half);
-  }
+KILN_VINLINE vec<T> row_sums(const vec<T> (&a)[N]) {
+  constexpr int L = width<T>, B = std::min(L, int(16 / sizeof(T)));
+  static_assert(N == L, "row_sums: one vector per lane");
+  vec<T> t[N];
+  for (int r = 0; r < N; ++r) t[r] = a[r];
+  int n = N;
+  for (; n > N / B; n /= 2)
+    for (int r = 0; r < n / 2; ++r)
+      t[r] = pair_sums<T, 1, B>(t[2 * r], t[2 * r + 1], std::make_index_sequence<L>{});
+  if constexpr (B < L)
+    for (; n > 1; n /= 2)
+      for (int r = 0; r < n / 2; ++r)
+        t[r] = pair_sums<T, B, L>(t[2 * r], t[2 * r + 1], std::make_index_sequence<L>{});
+  return t[0];
 }
 
 /// One stage of a W x W transpose in registers, for the rows i and i + S (i & S == 0): in every
@@ -263,6 +308,48 @@ KILN_VINLINE void add_lane_dots(T* __restrict dst, int stride, const V* __restri
   }
   for (; o < Out; ++o) dst[o * stride] += sum_lanes(fold(o));
 }
+/// The whole gradient of a layer too narrow to transpose (fewer inputs than a d_W block), in
+/// memory order: d_w[k] for k = o In + j sums d_y[o] x[j] over the lanes, then (Bias) d_b[o] at
+/// k = Out In + o sums d_y[o]. W consecutive k at a time go through one tree of row sums and one
+/// vector add; column by column (a stride of In, Out < W rows left to lane-by-lane sums), bench
+/// B's 2-10-3 layers spent most of their d_W in scalar adds.
+template <int Out, int In, bool Bias, int K, class T, class V>
+KILN_VINLINE vec<T> lane_dot_at(const V* __restrict d_y, const V* __restrict x) {
+  constexpr int H = registers_of<V>, weights = Out * In;
+  vec<T> a{};
+  if constexpr (K < weights)
+    for (int h = 0; h < H; ++h) a += d_y[K / In].r[h] * x[K % In].r[h];
+  else if constexpr (K < weights + (Bias ? Out : 0))
+    for (int h = 0; h < H; ++h) a += d_y[K - weights].r[h];
+  return a;
+}
+template <int Out, int In, bool Bias, class T, class V, int... G>
+KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
+                                     const V* __restrict x, std::integer_sequence<int, G...>) {
+  constexpr int W = width<T>, N = Out * In + (Bias ? Out : 0);
+  const auto group = [&]<int K, int... R>(std::integer_sequence<int, R...>) {
+    vec<T> a[W] = {lane_dot_at<Out, In, Bias, K + R, T>(d_y, x)...};
+    const vec<T> s = row_sums<W, T>(a);
+    if constexpr (K + W <= N) {
+      store(d_w + K, load(d_w + K) + s);
+    } else {
+      for (int r = 0; r < N - K; ++r) d_w[K + r] += s[r];
+    }
+  };
+  (group.template operator()<G * W>(std::make_integer_sequence<int, W>{}), ...);
+}
+/// The whole gradient of a layer too narrow to transpose (fewer inputs than a d_W block), in
+/// memory order: d_w[k] for k = o In + j sums d_y[o] x[j] over the lanes, then (Bias) d_b[o] at
+/// k = Out In + o sums d_y[o]. W consecutive k at a time go through one tree of row sums and one
+/// vector add; column by column (a stride of In, Out < W rows left to lane-by-lane sums), bench
+/// B's 2-10-3 layers spent most of their d_W in scalar adds.
+template <int Out, int In, bool Bias, class T, class V>
+KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
+                                     const V* __restrict x) {
+  constexpr int W = width<T>, N = Out * In + (Bias ? Out : 0);
+  add_lane_dots_flat<Out, In, Bias>(d_w, d_y, x,
+                                    std::make_integer_sequence<int, (N + W - 1) / W>{});
+}
 }  // namespace detail
 
 // The three dense kernels are never inlined: layers of one shape share one copy, and the functions
@@ -332,45 +419,44 @@ template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_backward_params(T* __restrict d_w, const V* __restrict d_y,
                                                     const V* __restrict x,
                                                     [[maybe_unused]] T* __restrict x_t) {
+  constexpr int W = detail::width<T>, step = 2 * W;  // a d_W block's columns
   if constexpr (vmath::scalar<V>) {
-    constexpr int L = detail::width<T>, full = In / L * L;
+    constexpr int full = In / W * W;
     for (int o = 0; o < Out; ++o) {
       const T d = d_y[o];
       T* row = d_w + o * In;
-      for (int j = 0; j < full; j += L)
+      for (int j = 0; j < full; j += W)
         detail::store(row + j, detail::load(row + j) + detail::load(x + j) * d);
       for (int j = full; j < In; ++j) row[j] += d * x[j];
     }
-  } else {
-    constexpr int W = detail::width<T>, R = 6, C = 2, step = C * W;
-    // Fewer than `step` inputs: every column by lane dot products, nothing transposed.
-    constexpr int cols = In < step ? 0 : In / step * step;
-    constexpr int vectors = In < step ? 0 : (In - cols) / W, tail = cols + vectors * W;
-    constexpr int rows = Out / R * R;
-    if constexpr (tail > 0) {
-      // Columns in chunks whose rows of x_t stay in L1 (L * 256 values) while every block of
-      // rows of d_w passes over them. x_t: the tile's inputs, one row per sample (L * In values
-      // of the caller's scratch).
-      constexpr int chunk = std::max(step, 256 / step * step);
-      detail::transpose_tile<tail, In>(x_t, x);
-      const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
-        for (int j = j0; j < j1; j += step)
-          detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
-        if constexpr (vectors > 0)
-          if (j1 == cols) detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
-      };
-      for (int j0 = 0; j0 < cols; j0 += chunk) {
-        const int j1 = std::min(j0 + chunk, cols);
-        for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
-        if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
-      }
-    }
-    for (int j = tail; j < In; ++j) detail::add_lane_dots<Out>(d_w + j, In, d_y, &x[j]);
-  }
-  if constexpr (Bias) {
-    if constexpr (vmath::scalar<V>)
+    if constexpr (Bias)
       for (int o = 0; o < Out; ++o) d_w[Out * In + o] += d_y[o];
-    else
+  } else if constexpr (In < step) {
+    // Fewer inputs than a block's columns: the whole gradient by lane dot products in memory
+    // order, nothing transposed.
+    detail::add_lane_dots_flat<Out, In, Bias>(d_w, d_y, x);
+  } else {
+    constexpr int R = 6, C = step / W, cols = In / step * step;
+    constexpr int vectors = (In - cols) / W, tail = cols + vectors * W, rows = Out / R * R;
+    // Columns in chunks whose rows of x_t stay in L1 (L * 256 values) while every block of rows
+    // of d_w passes over them. x_t: the tile's inputs, one row per sample (L * In values of the
+    // caller's scratch).
+    constexpr int chunk = std::max(step, 256 / step * step);
+    detail::transpose_tile<tail, In>(x_t, x);
+    const auto blocks = [&]<int Rows>(int o, int j0, int j1) {
+      for (int j = j0; j < j1; j += step)
+        detail::dense_params_block<Rows, C, In>(d_w, d_y, x_t, o, j);
+      if constexpr (vectors > 0)
+        if (j1 == cols) detail::dense_params_block<Rows, vectors, In>(d_w, d_y, x_t, o, cols);
+    };
+    for (int j0 = 0; j0 < cols; j0 += chunk) {
+      const int j1 = std::min(j0 + chunk, cols);
+      for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
+      if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
+    }
+    // The last columns (fewer than W) and the bias by lane dot products.
+    for (int j = tail; j < In; ++j) detail::add_lane_dots<Out>(d_w + j, In, d_y, &x[j]);
+    if constexpr (Bias)
       detail::add_lane_dots<Out>(d_w + Out * In, 1, d_y, static_cast<const V*>(nullptr));
   }
 }
@@ -385,12 +471,7 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
     }
     if constexpr (N > full) {  // the last units in a zero-padded vector: no scalar libm calls
       constexpr int rest = N - full;
-      const auto part = [](const V* p) {
-        detail::vec<V> v{};
-        std::memcpy(&v, p + full, rest * sizeof(V));
-        return v;
-      };
-      const auto r = f(part(x)...);
+      const auto r = f(detail::load_first<rest, detail::vec<V>>(x + full)...);
       for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
     }
   } else {

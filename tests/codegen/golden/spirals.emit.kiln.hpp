@@ -55,9 +55,9 @@ struct net {
     kiln::kernels::map<10, false>(act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
     // dense: node 3 (dense), 10 -> 3
     if constexpr (kiln::vmath::scalar<V>) {
-      act[22] = p[60] + p[30] * act[12] + p[31] * act[13] + p[32] * act[14] + p[33] * act[15] + p[34] * act[16] + p[35] * act[17] + p[36] * act[18] + p[37] * act[19] + p[38] * act[20] + p[39] * act[21];
-      act[23] = p[61] + p[40] * act[12] + p[41] * act[13] + p[42] * act[14] + p[43] * act[15] + p[44] * act[16] + p[45] * act[17] + p[46] * act[18] + p[47] * act[19] + p[48] * act[20] + p[49] * act[21];
-      act[24] = p[62] + p[50] * act[12] + p[51] * act[13] + p[52] * act[14] + p[53] * act[15] + p[54] * act[16] + p[55] * act[17] + p[56] * act[18] + p[57] * act[19] + p[58] * act[20] + p[59] * act[21];
+      act[22] = ((p[60] + p[33] * act[15] + p[37] * act[19]) + (p[30] * act[12] + p[34] * act[16] + p[38] * act[20])) + ((p[31] * act[13] + p[35] * act[17] + p[39] * act[21]) + (p[32] * act[14] + p[36] * act[18]));
+      act[23] = ((p[61] + p[43] * act[15] + p[47] * act[19]) + (p[40] * act[12] + p[44] * act[16] + p[48] * act[20])) + ((p[41] * act[13] + p[45] * act[17] + p[49] * act[21]) + (p[42] * act[14] + p[46] * act[18]));
+      act[24] = ((p[62] + p[53] * act[15] + p[57] * act[19]) + (p[50] * act[12] + p[54] * act[16] + p[58] * act[20])) + ((p[51] * act[13] + p[55] * act[17] + p[59] * act[21]) + (p[52] * act[14] + p[56] * act[18]));
     } else {
       kiln::kernels::dense_forward<3, 10, true>(act + 22, act + 12, p + 30);
     }
