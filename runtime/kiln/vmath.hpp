@@ -411,38 +411,66 @@ inline V log1p(V x) {
     return detail::two_atanh<18>(s);
 }
 
-/// tanh(|x|) = e / (e + 2) with e = expm1(2 |x|), |x| capped where tanh rounds to 1. expm1 by one
-/// range reduction, 2|x| = n ln2 + r with 0 <= r < ln2: e = 2^n (expm1(r) + 1) - 1, all terms
-/// positive (no cancellation), exact for n = 0; one polynomial, not two. At most 3 ulp (4 in
-/// float without FMA). In place, on K registers.
+namespace detail {
+/// Float tanh(x) = x P(x^2) / Q(x^2), x clamped to +-9.1 (where tanh rounds to 1), P and Q of
+/// degree 4 with positive coefficients: a relative-error fit on [0, 9.1] (weighted least squares
+/// iterated towards minimax, 2.3e-8 before rounding to float). Measured over every float in
+/// [0, 10.5]: at most 5 ulp, 99.3% of them within 1 (the rounding of the two Horner sums adds up
+/// to ~3 of the 5). Eight multiply-adds and a division: 1.76x the throughput of the exp-based
+/// form below and half its latency. Odd by construction, NaN stays NaN.
+template <int K, lane_vector V>
+KILN_VINLINE void tanh_rational(V (&v)[K]) {
+  constexpr float p[] = {1.0f, 0.133744195f, 0.0034877446f, 2.04800726e-05f, 1.31759803e-08f};
+  constexpr float q[] = {1.0f, 0.467077345f, 0.025847137f, 0.000327281043f, 7.7034133e-07f};
+  constexpr float cap = 9.1f;
+  V s[K], n[K], d[K];
+  for (int k = 0; k < K; ++k) {
+    v[k] = select(gt(v[k], splat<V>(cap)), splat<V>(cap), v[k]);
+    v[k] = select(gt(splat<V>(-cap), v[k]), splat<V>(-cap), v[k]);
+    s[k] = v[k] * v[k];
+    n[k] = splat<V>(p[4]);
+    d[k] = splat<V>(q[4]);
+  }
+  for (int i = 3; i >= 0; --i)
+    for (int k = 0; k < K; ++k) {
+      n[k] = n[k] * s[k] + p[i];
+      d[k] = d[k] * s[k] + q[i];
+    }
+  for (int k = 0; k < K; ++k) v[k] = v[k] * n[k] / d[k];
+}
+}  // namespace detail
+
+/// tanh in place on K registers. Float: the rational form above. Double: tanh(|x|) = e / (e + 2)
+/// with e = expm1(2 |x|), |x| capped where tanh rounds to 1; expm1 by one range reduction, 2|x| =
+/// n ln2 + r with 0 <= r < ln2: e = 2^n (expm1(r) + 1) - 1, all terms positive (no
+/// cancellation), exact for n = 0; one polynomial, not two. At most 3 ulp.
 template <int K, lane_vector V>
 KILN_VINLINE void tanh(V (&v)[K]) {
   using T = element_t<V>;
   using M = detail::mask_t<V>;
-  constexpr bool single = std::is_same_v<T, float>;
-  constexpr int mantissa = single ? 23 : 52;
-  constexpr int bias = single ? 127 : 1023;
-  const T cap = single ? T(10) : T(20);
-  M n[K];
-  V r[K], em[K];
-  for (int k = 0; k < K; ++k) {
-    V a = select(gt(V{}, v[k]), -v[k], v[k]);
-    a = select(gt(a, splat<V>(cap)), splat<V>(cap), a);
-    const V z = T(2) * a;
-    n[k] = __builtin_convertvector(z * T(1.44269504088896340736), M);  // floor: z >= 0
-    r[k] = detail::minus_n_ln2(z, __builtin_convertvector(n[k], V));
-  }
-  // One register waits on the polynomial's chain: Estrin's form. Several keep each other busy,
-  // and Estrin's extra registers spilled (four: 0.8x the throughput of Horner's).
-  if constexpr (single)
-    detail::taylor_exp<1, 10, K == 1>(r, em);
-  else
+  if constexpr (std::is_same_v<T, float>) {
+    detail::tanh_rational(v);
+  } else {
+    constexpr int mantissa = 52, bias = 1023;
+    const T cap = 20;
+    M n[K];
+    V r[K], em[K];
+    for (int k = 0; k < K; ++k) {
+      V a = select(gt(V{}, v[k]), -v[k], v[k]);
+      a = select(gt(a, splat<V>(cap)), splat<V>(cap), a);
+      const V z = T(2) * a;
+      n[k] = __builtin_convertvector(z * T(1.44269504088896340736), M);  // floor: z >= 0
+      r[k] = detail::minus_n_ln2(z, __builtin_convertvector(n[k], V));
+    }
+    // One register waits on the polynomial's chain: Estrin's form. Several keep each other busy,
+    // and Estrin's extra registers spilled (four: 0.8x the throughput of Horner's).
     detail::taylor_exp<1, 17, K == 1>(r, em);
-  for (int k = 0; k < K; ++k) {
-    const V p = (V)((n[k] + bias) << mantissa);  // 2^n, n <= 29 (float) or 58 (double)
-    const V e = p * em[k] + (p - T(1));          // p - 1 is exact
-    const V t = e / (e + T(2));
-    v[k] = select(gt(V{}, v[k]), -t, t);
+    for (int k = 0; k < K; ++k) {
+      const V p = (V)((n[k] + bias) << mantissa);  // 2^n, n <= 58
+      const V e = p * em[k] + (p - T(1));          // p - 1 is exact
+      const V t = e / (e + T(2));
+      v[k] = select(gt(V{}, v[k]), -t, t);
+    }
   }
 }
 template <lane_vector V>

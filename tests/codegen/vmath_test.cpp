@@ -28,8 +28,16 @@ double worst_ulp(F f_vec, R f_ref, double lo, double hi, int count = 20000) {
   return worst;
 }
 
+// Float tanh is a rational function evaluated in float (vmath.hpp): measured over every float in
+// [0, 10.5], at most 5 ulp with FMA and 7 without, where its two Horner sums round twice a step.
+#ifdef __FMA__
+constexpr double float_tanh_bound = 5;
+#else
+constexpr double float_tanh_bound = 7;
+#endif
+
 template <class T>
-void check_all(double bound, double erf_bound) {
+void check_all(double bound, double erf_bound, double tanh_bound) {
   namespace vm = kiln::vmath;
   using V = typename vm::tile<T>::vec;
   const auto exp = [](V v) { return vm::exp(v); };
@@ -51,9 +59,9 @@ void check_all(double bound, double erf_bound) {
   CHECK(worst_ulp<T>(
             log1p, [](T v) { return std::log1p(v); }, 0, 1) <= bound);
   CHECK(worst_ulp<T>(
-            tanh, [](T v) { return std::tanh(v); }, -12, 12) <= bound);
+            tanh, [](T v) { return std::tanh(v); }, -12, 12) <= tanh_bound);
   CHECK(worst_ulp<T>(
-            tanh, [](T v) { return std::tanh(v); }, -1e-3, 1e-3) <= bound);
+            tanh, [](T v) { return std::tanh(v); }, -1e-3, 1e-3) <= tanh_bound);
   CHECK(worst_ulp<T>(
             sigmoid, [](T v) { return kiln::math::sigmoid(v); }, -30, 30) <= bound);
   CHECK(worst_ulp<T>(
@@ -65,14 +73,14 @@ void check_all(double bound, double erf_bound) {
 }  // namespace
 
 TEST_CASE("vector exp, log, tanh, sigmoid and erf are within a few ulp in float", "[vmath]") {
-  check_all<float>(4, 4);  // measured: at most 3 ulp, erf 1
+  check_all<float>(4, 4, float_tanh_bound);  // measured: at most 3 ulp, erf 1
 }
 
 TEST_CASE("vector exp, log, tanh, sigmoid are within a few ulp in double, erf within 64",
           "[vmath]") {
   // Measured: at most 3 ulp; erf 46 ulp near |x| = 6, where its series sums ~100 terms of up to
   // e^36 (1e-14 relative: the 1e-12 agreement of generated code holds with room).
-  check_all<double>(4, 64);
+  check_all<double>(4, 64, 4);
 }
 
 TEST_CASE("vector exp overflows to inf and underflows to 0", "[vmath]") {
@@ -103,21 +111,21 @@ double worst_ulp_packed(F f_pack, R f_ref, double lo, double hi, int count = 200
 }
 
 template <class T>
-void check_packed(double bound) {
+void check_packed(double bound, double tanh_bound) {
   namespace vm = kiln::vmath;
   const double top = std::is_same_v<T, float> ? 80 : 700;
   CHECK(worst_ulp_packed<T>([](auto p) { return vm::exp(p); }, [](T v) { return std::exp(v); },
                             -top, top) <= bound);
   CHECK(worst_ulp_packed<T>([](auto p) { return vm::tanh(p); }, [](T v) { return std::tanh(v); },
-                            -12, 12) <= bound);
+                            -12, 12) <= tanh_bound);
   CHECK(worst_ulp_packed<T>([](auto p) { return vm::tanh(p); }, [](T v) { return std::tanh(v); },
-                            -1e-3, 1e-3) <= bound);
+                            -1e-3, 1e-3) <= tanh_bound);
   CHECK(worst_ulp_packed<T>([](auto p) { return vm::sigmoid(p); },
                             [](T v) { return kiln::math::sigmoid(v); }, -30, 30) <= bound);
 }
 }  // namespace
 
 TEST_CASE("exp, tanh and sigmoid on packs of registers are within a few ulp", "[vmath]") {
-  check_packed<float>(4);
-  check_packed<double>(4);
+  check_packed<float>(4, float_tanh_bound);
+  check_packed<double>(4, 4);
 }
