@@ -62,6 +62,10 @@ KILN_VINLINE Vec load_first(const T* p) {
     Vec v;
     std::memcpy(&v, p, sizeof v);
     return v;
+  } else if constexpr (N == 1) {  // one value: a scalar load into lane 0, not a 1-lane vector
+    Vec v{};
+    v[0] = *p;
+    return v;
   } else {
     using Half [[gnu::vector_size(sizeof(Vec) / 2)]] = T;
     const Half lo = load_first<std::min(N, L / 2), Half>(p);
@@ -308,11 +312,8 @@ KILN_VINLINE void add_lane_dots(T* __restrict dst, int stride, const V* __restri
   }
   for (; o < Out; ++o) dst[o * stride] += sum_lanes(fold(o));
 }
-/// The whole gradient of a layer too narrow to transpose (fewer inputs than a d_W block), in
-/// memory order: d_w[k] for k = o In + j sums d_y[o] x[j] over the lanes, then (Bias) d_b[o] at
-/// k = Out In + o sums d_y[o]. W consecutive k at a time go through one tree of row sums and one
-/// vector add; column by column (a stride of In, Out < W rows left to lane-by-lane sums), bench
-/// B's 2-10-3 layers spent most of their d_W in scalar adds.
+/// Entry K of add_lane_dots_flat's order, its registers added (lanes not yet summed); zero past
+/// the end.
 template <int Out, int In, bool Bias, int K, class T, class V>
 KILN_VINLINE vec<T> lane_dot_at(const V* __restrict d_y, const V* __restrict x) {
   constexpr int H = registers_of<V>, weights = Out * In;
@@ -323,6 +324,7 @@ KILN_VINLINE vec<T> lane_dot_at(const V* __restrict d_y, const V* __restrict x) 
     for (int h = 0; h < H; ++h) a += d_y[K - weights].r[h];
   return a;
 }
+/// Groups G of W consecutive entries.
 template <int Out, int In, bool Bias, class T, class V, int... G>
 KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
                                      const V* __restrict x, std::integer_sequence<int, G...>) {
@@ -509,7 +511,7 @@ inline void softmax_forward(V* __restrict y, const V* __restrict x) {
   V m = x[0];
   for (int i = 1; i < N; ++i) m = vmath::max(x[i], m);
   V s{};
-  for (int i = 0; i < N; ++i) s += (y[i] = vmath::exp(x[i] - m));
+  for (int i = 0; i < N; ++i) s += (y[i] = vmath::exp_nonpositive(x[i] - m));
   for (int i = 0; i < N; ++i) y[i] /= s;
 }
 template <int N, bool Accumulate, class V>
@@ -615,7 +617,7 @@ KILN_VINLINE V binary_cross_entropy_seed(V* __restrict d_z, const V* __restrict 
   V loss{};
   for (int i = 0; i < N; ++i) {
     const V a = vmath::map(z[i], [](auto v) { return std::fabs(v); });
-    loss += vmath::max(z[i], V{}) - z[i] * t[i] + vmath::log1p(vmath::exp(-a));
+    loss += vmath::max(z[i], V{}) - z[i] * t[i] + vmath::log1p(vmath::exp_nonpositive(-a));
     d_z[i] = (p[i] - t[i]) * scale * valid;
   }
   return loss * valid;
@@ -628,7 +630,7 @@ KILN_VINLINE V softmax_cross_entropy_seed(V* __restrict d_z, const V* __restrict
   V m = z[0];
   for (int i = 1; i < N; ++i) m = vmath::max(z[i], m);
   V s{};
-  for (int i = 0; i < N; ++i) s += vmath::exp(z[i] - m);
+  for (int i = 0; i < N; ++i) s += vmath::exp_nonpositive(z[i] - m);
   const V lse = m + vmath::log(s);
   V loss{}, sum_t{};
   for (int i = 0; i < N; ++i) {

@@ -196,6 +196,10 @@ KILN_VINLINE T exp(T x) {
   return std::exp(x);
 }
 template <scalar T>
+KILN_VINLINE T exp_nonpositive(T x) {
+  return std::exp(x);
+}
+template <scalar T>
 KILN_VINLINE T expm1(T x) {
   return std::expm1(x);
 }
@@ -318,41 +322,67 @@ KILN_VINLINE V minus_n_ln2(V x, V n) {
 }
 }  // namespace detail
 
-/// e^x: x = n ln2 + r with |r| <= ln2/2 (n rounded by adding 1.5 2^mantissa: three operations
-/// where a select, an add and two conversions took six), e^r by its Taylor polynomial (degree 7
-/// in float, 13 in double), then scaled by 2^n. Overflows to inf and underflows to 0 like the C
-/// library (but flushes results below the smallest normal to 0). In place, on K registers.
-template <int K, lane_vector V>
-KILN_VINLINE void exp(V (&v)[K]) {
+namespace detail {
+/// e^x in place on K registers: x = n ln2 + r with |r| <= ln2/2 (n rounded by adding 1.5
+/// 2^mantissa: three operations where a select, an add and two conversions took six), e^r by its
+/// Taylor polynomial (degree 7 in float, 13 in double), then scaled by 2^n. Underflows to 0 (and
+/// flushes results below the smallest normal to 0). Overflow = true: overflows to inf, with 2^n
+/// in two factors (n reaches 128); false: x <= 0 only, one factor and no overflow side.
+template <bool Overflow, int K, lane_vector V>
+KILN_VINLINE void exp_in_place(V (&v)[K]) {
   using T = element_t<V>;
   constexpr bool single = std::is_same_v<T, float>;
+  constexpr int mantissa = single ? 23 : 52, bias = single ? 127 : 1023;
   const T hi = single ? T(88.7228) : T(709.782);
   const T lo = single ? T(-87.3365) : T(-708.396);
   const T magic = single ? T(12582912.0) : T(6755399441055744.0);
-  detail::mask_t<V> n[K];
+  mask_t<V> n[K];
   V r[K], p[K];
   for (int k = 0; k < K; ++k) {
-    const V xc = select(gt(v[k], splat<V>(hi)), splat<V>(hi),
-                        select(gt(splat<V>(lo), v[k]), splat<V>(lo), v[k]));
+    V xc = select(gt(splat<V>(lo), v[k]), splat<V>(lo), v[k]);
+    if constexpr (Overflow) xc = select(gt(xc, splat<V>(hi)), splat<V>(hi), xc);
     // 1.5 2^mantissa + x log2(e): the sum's last bits hold x log2(e) rounded to an integer.
     const V t = xc * T(1.44269504088896340736) + magic;
-    n[k] = (detail::mask_t<V>)t - (detail::mask_t<V>)splat<V>(magic);
-    r[k] = detail::minus_n_ln2(xc, t - magic);
+    n[k] = (mask_t<V>)t - (mask_t<V>)splat<V>(magic);
+    r[k] = minus_n_ln2(xc, t - magic);
   }
   if constexpr (single)
-    detail::taylor_exp<0, 7, false>(r, p);
+    taylor_exp<0, 7, false>(r, p);
   else
-    detail::taylor_exp<0, 13, false>(r, p);
+    taylor_exp<0, 13, false>(r, p);
   for (int k = 0; k < K; ++k) {
-    const V y = p[k] * detail::pow2<V>(n[k]);
-    v[k] = select(gt(v[k], splat<V>(hi)), splat<V>(T(INFINITY)),
-                  select(gt(splat<V>(lo), v[k]), V{}, y));
+    if constexpr (Overflow) {
+      const V y = p[k] * pow2<V>(n[k]);
+      v[k] = select(gt(v[k], splat<V>(hi)), splat<V>(T(INFINITY)),
+                    select(gt(splat<V>(lo), v[k]), V{}, y));
+    } else {
+      const V y = p[k] * (V)((n[k] + bias) << mantissa);  // n in [1 - bias, 0]: one factor
+      v[k] = select(gt(splat<V>(lo), v[k]), V{}, y);
+    }
   }
+}
+}  // namespace detail
+
+/// e^x like the C library, in place on K registers.
+template <int K, lane_vector V>
+KILN_VINLINE void exp(V (&v)[K]) {
+  detail::exp_in_place<true>(v);
+}
+/// e^x for x <= 0 (softmax's exp(x - max), sigmoid's exp(-|x|)): 8 of exp's ~30 operations fewer.
+template <int K, lane_vector V>
+KILN_VINLINE void exp_nonpositive(V (&v)[K]) {
+  detail::exp_in_place<false>(v);
 }
 template <lane_vector V>
 inline V exp(V x) {
   V v[1] = {x};
   vmath::exp<1>(v);
+  return v[0];
+}
+template <lane_vector V>
+inline V exp_nonpositive(V x) {
+  V v[1] = {x};
+  vmath::exp_nonpositive<1>(v);
   return v[0];
 }
 
@@ -548,7 +578,7 @@ template <int K, lane_vector V>
 KILN_VINLINE void sigmoid(V (&v)[K]) {
   V e[K];
   for (int k = 0; k < K; ++k) e[k] = select(ge(v[k], V{}), -v[k], v[k]);
-  vmath::exp<K>(e);
+  vmath::exp_nonpositive<K>(e);
   for (int k = 0; k < K; ++k) {
     const V r = 1 / (1 + e[k]);
     v[k] = select(ge(v[k], V{}), r, e[k] * r);
@@ -634,7 +664,7 @@ KILN_VINLINE V gelu_d(V x, V y) {
     return math::gelu_d(x, y);
   } else {
     const V cdf = T(0.5) * (T(1) + vmath::erf(x * T(0.70710678118654752440)));
-    const V pdf = T(0.39894228040143267794) * vmath::exp(T(-0.5) * x * x);
+    const V pdf = T(0.39894228040143267794) * vmath::exp_nonpositive(T(-0.5) * x * x);
     return cdf + x * pdf;
   }
 }
@@ -686,7 +716,7 @@ KILN_VINLINE V softplus(V x) {
     return math::softplus(x);
   } else {
     const V a = select(gt(V{}, x), -x, x);
-    return select(gt(x, V{}), x, V{}) + vmath::log1p(vmath::exp(-a));
+    return select(gt(x, V{}), x, V{}) + vmath::log1p(vmath::exp_nonpositive(-a));
   }
 }
 template <class V>
@@ -709,6 +739,12 @@ template <class V, int H>
 KILN_VINLINE pack<V, H> exp(const pack<V, H>& a) {
   pack<V, H> y = a;
   vmath::exp<H>(y.r);
+  return y;
+}
+template <class V, int H>
+KILN_VINLINE pack<V, H> exp_nonpositive(const pack<V, H>& a) {
+  pack<V, H> y = a;
+  vmath::exp_nonpositive<H>(y.r);
   return y;
 }
 template <class V, int H>
