@@ -443,7 +443,8 @@ namespace detail {
 /// iterated towards minimax, 2.3e-8 before rounding to float). Measured over every float in
 /// [0, 10.5]: at most 5 ulp, 99.3% of them within 1 (the rounding of the two Horner sums adds up
 /// to ~3 of the 5). Eight multiply-adds and a division: 1.76x the throughput of the exp-based
-/// form below and half its latency. Odd by construction, NaN stays NaN.
+/// float tanh it replaced (still the double one, below) and half its latency. Odd by
+/// construction, NaN stays NaN.
 template <int K, lane_vector V>
 KILN_VINLINE void tanh_rational(V (&v)[K]) {
   constexpr float p[] = {1.0f, 0.133744195f, 0.0034877446f, 2.04800726e-05f, 1.31759803e-08f};

@@ -41,6 +41,7 @@ void check_all(double bound, double erf_bound, double tanh_bound) {
   namespace vm = kiln::vmath;
   using V = typename vm::tile<T>::vec;
   const auto exp = [](V v) { return vm::exp(v); };
+  const auto exp_nonpositive = [](V v) { return vm::exp_nonpositive(v); };
   const auto expm1 = [](V v) { return vm::expm1(v); };
   const auto log = [](V v) { return vm::log(v); };
   const auto log1p = [](V v) { return vm::log1p(v); };
@@ -50,6 +51,8 @@ void check_all(double bound, double erf_bound, double tanh_bound) {
   const double top = std::is_same_v<T, float> ? 80 : 700;
   CHECK(worst_ulp<T>(
             exp, [](T v) { return std::exp(v); }, -top, top) <= bound);
+  CHECK(worst_ulp<T>(
+            exp_nonpositive, [](T v) { return std::exp(v); }, -top, 0) <= bound);
   CHECK(worst_ulp<T>(
             expm1, [](T v) { return std::expm1(v); }, -20, 20) <= bound);
   CHECK(worst_ulp<T>(
@@ -83,7 +86,7 @@ TEST_CASE("vector exp, log, tanh, sigmoid are within a few ulp in double, erf wi
   check_all<double>(4, 64, 4);
 }
 
-TEST_CASE("vector exp overflows to inf and underflows to 0", "[vmath]") {
+TEST_CASE("vector exp overflows to inf; exp and exp_nonpositive underflow to 0", "[vmath]") {
   using V = kiln::vmath::tile<float>::vec;
   V x{};
   x[0] = 100, x[1] = -100, x[2] = 0;
@@ -91,6 +94,11 @@ TEST_CASE("vector exp overflows to inf and underflows to 0", "[vmath]") {
   CHECK(std::isinf(y[0]));
   CHECK(y[1] == 0);
   CHECK(y[2] == 1);
+  x[0] = -std::numeric_limits<float>::infinity();
+  const V z = kiln::vmath::exp_nonpositive(x);
+  CHECK(z[0] == 0);
+  CHECK(z[1] == 0);
+  CHECK(z[2] == 1);
 }
 
 namespace {
