@@ -329,7 +329,7 @@ template <int Out, int In, bool Bias, class T, class V, int... G>
 KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
                                      const V* __restrict x, std::integer_sequence<int, G...>) {
   constexpr int W = width<T>, N = Out * In + (Bias ? Out : 0);
-  const auto group = [&]<int K, int... R>(std::integer_sequence<int, R...>) {
+  const auto add_group = [&]<int K, int... R>(std::integer_sequence<int, R...>) {
     vec<T> a[W] = {lane_dot_at<Out, In, Bias, K + R, T>(d_y, x)...};
     const vec<T> s = row_sums<W, T>(a);
     if constexpr (K + W <= N) {
@@ -338,7 +338,7 @@ KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
       for (int r = 0; r < N - K; ++r) d_w[K + r] += s[r];
     }
   };
-  (group.template operator()<G * W>(std::make_integer_sequence<int, W>{}), ...);
+  (add_group.template operator()<G * W>(std::make_integer_sequence<int, W>{}), ...);
 }
 /// The whole gradient of a layer too narrow to transpose (fewer inputs than a d_W block), in
 /// memory order: d_w[k] for k = o In + j sums d_y[o] x[j] over the lanes, then (Bias) d_b[o] at

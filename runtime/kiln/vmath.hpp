@@ -736,30 +736,18 @@ template <class V, int H, class F>
 KILN_VINLINE pack<V, H> map(const pack<V, H>& a, F f) {
   return each<V, H>([&](V x) { return vmath::map(x, f); }, a);
 }
-template <class V, int H>
-KILN_VINLINE pack<V, H> exp(const pack<V, H>& a) {
-  pack<V, H> y = a;
-  vmath::exp<H>(y.r);
-  return y;
-}
-template <class V, int H>
-KILN_VINLINE pack<V, H> exp_nonpositive(const pack<V, H>& a) {
-  pack<V, H> y = a;
-  vmath::exp_nonpositive<H>(y.r);
-  return y;
-}
-template <class V, int H>
-KILN_VINLINE pack<V, H> tanh(const pack<V, H>& a) {
-  pack<V, H> y = a;
-  vmath::tanh<H>(y.r);
-  return y;
-}
-template <class V, int H>
-KILN_VINLINE pack<V, H> sigmoid(const pack<V, H>& a) {
-  pack<V, H> y = a;
-  vmath::sigmoid<H>(y.r);
-  return y;
-}
+// The functions that work on K registers at once take the whole pack in one call.
+#define KILN_PACK_IN_PLACE(name)                      \
+  template <class V, int H>                           \
+  KILN_VINLINE pack<V, H> name(const pack<V, H>& a) { \
+    pack<V, H> y = a;                                 \
+    vmath::name<H>(y.r);                              \
+    return y;                                         \
+  }
+KILN_PACK_IN_PLACE(exp)
+KILN_PACK_IN_PLACE(exp_nonpositive)
+KILN_PACK_IN_PLACE(tanh)
+KILN_PACK_IN_PLACE(sigmoid)
 #define KILN_PACK_FUNCTION(name)                              \
   template <class V, int H>                                   \
   KILN_VINLINE pack<V, H> name(const pack<V, H>& a) {         \
@@ -799,6 +787,7 @@ KILN_PACK_DERIVATIVE(silu_d)
 KILN_PACK_DERIVATIVE(softplus_d)
 KILN_PACK_DERIVATIVE_P(leaky_relu_d)
 KILN_PACK_DERIVATIVE_P(elu_d)
+#undef KILN_PACK_IN_PLACE
 #undef KILN_PACK_FUNCTION
 #undef KILN_PACK_FUNCTION_P
 #undef KILN_PACK_DERIVATIVE
