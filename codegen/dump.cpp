@@ -57,6 +57,7 @@ void write_ops(std::ostream& out, const char* name, const std::vector<op>& ops, 
     if (o.param_offset >= 0) out << ", \"param_offset\": " << o.param_offset;
     if (o.what == op_kind::dense || o.what == op_kind::dense_backward_input)
       out << ", \"unrolled\": " << (o.unrolled ? "true" : "false");
+    if (o.stash_dy >= 0) out << ", \"stash\": [" << o.stash_dy << ", " << o.stash_x << "]";
     out << "}";
   }
   out << (ops.empty() ? "]" : "\n  ]") << (last ? "\n" : ",\n");
@@ -90,7 +91,7 @@ void dump_json(std::ostream& out, const op_graph& g) {
   if (g.unroll_budget > 0)
     out << ",\n  \"unroll_budget\": " << g.unroll_budget
         << ",\n  \"slots\": {\"value\": " << g.value_slots << ", \"gradient\": " << g.gradient_slots
-        << ", \"aux\": " << g.aux_slots << ", \"transpose\": " << g.transpose_slots << "}";
+        << ", \"aux\": " << g.aux_slots << ", \"stash\": " << g.stash_values << "}";
   out << ",\n  \"tensors\": [";
   for (std::size_t i = 0; i < g.tensors.size(); ++i) {
     const tensor& t = g.tensors[i];

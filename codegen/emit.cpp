@@ -151,9 +151,9 @@ struct writer {
     comment(o);
     switch (o.what) {
       case op_kind::dense_backward_params:
-        out << "    kiln::kernels::dense_backward_params<" << o.out << ", " << o.in << ", "
+        out << "    kiln::kernels::dense_params_tile<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", " << ptr(o.args[0])
-            << ", " << ptr(o.args[1]) << ", scratch);\n";
+            << ", " << ptr(o.args[1]) << ", stash, " << o.stash_dy << ", " << o.stash_x << ");\n";
         break;
       case op_kind::dense_backward_input: {
         const int d_y = o.args[0], w = o.param_offset;
@@ -225,8 +225,8 @@ struct writer {
     out << "  // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.\n";
     out << "  static constexpr int value_slots = " << g.value_slots
         << ", gradient_slots = " << g.gradient_slots << ", aux_slots = " << g.aux_slots << ";\n";
-    out << "  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed.\n";
-    out << "  static constexpr int transpose_slots = " << g.transpose_slots << ";\n";
+    out << "  // Values per sample of the stash the weight gradients are summed from.\n";
+    out << "  static constexpr int stash_values = " << g.stash_values << ";\n";
     out << "  static constexpr int input_slot = " << t(g.input).slot
         << ", output_slot = " << t(g.output).slot << ";\n\n";
 
@@ -252,17 +252,37 @@ struct writer {
       out << "  }\n";
     }
     if (g.loss != kind::input && g.differentiable) {
-      out << "\n  /// Adds the tile's gradient (`count` samples from `first`) to dp.\n";
+      out << "\n  /// Adds the tile's gradient (`count` samples from `first`) to dp, except the "
+             "weight\n"
+             "  /// gradients of dense layers that it stashes for backward_params.\n";
       out << "  template <class T, class V>\n";
       out << "  static void backward([[maybe_unused]] const T* __restrict p, T* __restrict dp,\n"
              "                       [[maybe_unused]] const V* __restrict act,\n"
              "                       [[maybe_unused]] const V* __restrict aux, V* __restrict "
              "grad,\n"
-             "                       [[maybe_unused]] T* __restrict scratch,\n"
+             "                       [[maybe_unused]] const kiln::kernels::stash<T>& stash,\n"
              "                       [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int "
              "first,\n"
              "                       [[maybe_unused]] int count) {\n";
       for (std::size_t i = 1; i < g.backward.size(); ++i) backward(g.backward[i]);
+      out << "  }\n";
+      out << "\n  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, "
+             "to dp.\n"
+             "  /// x: the samples' inputs, one row each.\n";
+      out << "  template <class T>\n";
+      out << "  static void backward_params([[maybe_unused]] T* __restrict dp,\n"
+             "                              [[maybe_unused]] const kiln::kernels::stash<T>& "
+             "stash,\n"
+             "                              [[maybe_unused]] const T* __restrict x, "
+             "[[maybe_unused]] int n) {\n";
+      for (std::size_t i = 1; i < g.backward.size(); ++i) {
+        const op& o = g.backward[i];
+        if (o.what != op_kind::dense_backward_params) continue;
+        comment(o);
+        out << "    kiln::kernels::dense_params_chunk<" << o.out << ", " << o.in << ", "
+            << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", stash, "
+            << o.stash_dy << ", " << o.stash_x << ", x, n);\n";
+      }
       out << "  }\n";
     }
     out << "};\n\n}  // namespace kiln::generated::" << g.id << "\n\n";

@@ -58,6 +58,9 @@ struct op {
   double hp = 0.0;
   int param_offset = -1;  // set by layout_params: W (or gain); b (or bias) follows it
   bool unrolled = false;  // set by schedule
+  // dense_backward_params, set by schedule: where its d_y and its x sit in the chunk's stash, in
+  // values per sample (stash_x -1: x is the network's input, read in place from the caller's rows)
+  int stash_dy = -1, stash_x = -1;
 };
 
 struct op_graph {
@@ -73,10 +76,10 @@ struct op_graph {
   // set by schedule
   int unroll_budget = 0;
   int value_slots = 0, gradient_slots = 0, aux_slots = 0;
-  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed to one row per sample
-  // for its weight gradient: the widest such input. (A lane vector is one register of the target
-  // the generated header is compiled for, so the lane count is not known here.)
-  int transpose_slots = 0;
+  // Values per sample of the chunk's stash: every dense layer's d_y, and its x (one row per sample)
+  // unless x is the network's input. The weight gradients are summed from it once per chunk of
+  // several tiles. (The runtime picks the chunk's sample count: it depends on the target.)
+  int stash_values = 0;
 
   int add_tensor(std::string name, storage where, int size) {
     tensors.push_back({std::move(name), where, size, -1});

@@ -17,10 +17,14 @@ void schedule(op_graph& g, const options& opts) {
     t.slot = next;
     next += t.size;
   }
-  g.transpose_slots = 0;
-  for (const op& o : g.backward)
-    if (o.what == op_kind::dense_backward_params)
-      g.transpose_slots = std::max(g.transpose_slots, o.in);
+  g.stash_values = 0;
+  for (op& o : g.backward)
+    if (o.what == op_kind::dense_backward_params) {
+      o.stash_dy = g.stash_values;
+      g.stash_values += o.out;
+      o.stash_x = o.args[1] == g.input ? -1 : g.stash_values;
+      if (o.stash_x >= 0) g.stash_values += o.in;
+    }
   for (auto* ops : {&g.forward, &g.backward})
     for (op& o : *ops)
       o.unrolled = (o.what == op_kind::dense || o.what == op_kind::dense_backward_input) &&

@@ -27,8 +27,8 @@ struct net {
   static constexpr bool differentiable = true;
   // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.
   static constexpr int value_slots = 28, gradient_slots = 23, aux_slots = 0;
-  // Lane vectors of scratch for a tile's inputs to a dense layer, transposed.
-  static constexpr int transpose_slots = 10;
+  // Values per sample of the stash the weight gradients are summed from.
+  static constexpr int stash_values = 23;
   static constexpr int input_slot = 0, output_slot = 25;
 
   /// act[input_slot..] holds the tile's inputs; fills every activation.
@@ -74,16 +74,17 @@ struct net {
     return kiln::kernels::softmax_cross_entropy_seed<3>(grad + 0, act + 22, act + 25, t, scale, valid);
   }
 
-  /// Adds the tile's gradient (`count` samples from `first`) to dp.
+  /// Adds the tile's gradient (`count` samples from `first`) to dp, except the weight
+  /// gradients of dense layers that it stashes for backward_params.
   template <class T, class V>
   static void backward([[maybe_unused]] const T* __restrict p, T* __restrict dp,
                        [[maybe_unused]] const V* __restrict act,
                        [[maybe_unused]] const V* __restrict aux, V* __restrict grad,
-                       [[maybe_unused]] T* __restrict scratch,
+                       [[maybe_unused]] const kiln::kernels::stash<T>& stash,
                        [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int first,
                        [[maybe_unused]] int count) {
     // dense_backward_params: node 3 (dense), 10 -> 3
-    kiln::kernels::dense_backward_params<3, 10, true>(dp + 30, grad + 0, act + 12, scratch);
+    kiln::kernels::dense_params_tile<3, 10, true>(dp + 30, grad + 0, act + 12, stash, 0, 3);
     // dense_backward_input: node 3 (dense), 10 -> 3
     if constexpr (kiln::vmath::scalar<V>) {
       grad[3] = p[30] * grad[0] + p[40] * grad[1] + p[50] * grad[2];
@@ -102,7 +103,19 @@ struct net {
     // activation_backward: node 2 (relu), 10 -> 10
     kiln::kernels::map<10, false>(grad + 13, [](auto d, auto x, auto y) { return d * kiln::vmath::relu_d(x, y); }, grad + 3, act + 2, act + 12);
     // dense_backward_params: node 1 (dense), 2 -> 10
-    kiln::kernels::dense_backward_params<10, 2, true>(dp + 0, grad + 13, act + 0, scratch);
+    kiln::kernels::dense_params_tile<10, 2, true>(dp + 0, grad + 13, act + 0, stash, 13, -1);
+  }
+
+  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, to dp.
+  /// x: the samples' inputs, one row each.
+  template <class T>
+  static void backward_params([[maybe_unused]] T* __restrict dp,
+                              [[maybe_unused]] const kiln::kernels::stash<T>& stash,
+                              [[maybe_unused]] const T* __restrict x, [[maybe_unused]] int n) {
+    // dense_backward_params: node 3 (dense), 10 -> 3
+    kiln::kernels::dense_params_chunk<3, 10, true>(dp + 30, stash, 0, 3, x, n);
+    // dense_backward_params: node 1 (dense), 2 -> 10
+    kiln::kernels::dense_params_chunk<10, 2, true>(dp + 0, stash, 13, -1, x, n);
   }
 };
 
