@@ -7,6 +7,7 @@
 // Element-wise layers go through kernels::map, which runs the single sample on vectors of units.
 #include "emit.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -267,21 +268,41 @@ struct writer {
       for (std::size_t i = 1; i < g.backward.size(); ++i) backward(g.backward[i]);
       out << "  }\n";
       out << "\n  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, "
-             "to dp.\n"
-             "  /// x: the samples' inputs, one row each.\n";
+             "to dp\n"
+             "  /// (writes them, for the first chunk). x: the samples' inputs, one row each.\n";
       out << "  template <class T>\n";
       out << "  static void backward_params([[maybe_unused]] T* __restrict dp,\n"
              "                              [[maybe_unused]] const kiln::kernels::stash<T>& "
              "stash,\n"
              "                              [[maybe_unused]] const T* __restrict x, "
-             "[[maybe_unused]] int n) {\n";
-      for (std::size_t i = 1; i < g.backward.size(); ++i) {
-        const op& o = g.backward[i];
+             "[[maybe_unused]] int n,\n"
+             "                              [[maybe_unused]] bool first) {\n";
+      for (const op& o : g.backward) {
         if (o.what != op_kind::dense_backward_params) continue;
         comment(o);
         out << "    kiln::kernels::dense_params_chunk<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", stash, "
-            << o.stash_dy << ", " << o.stash_x << ", x, n);\n";
+            << o.stash_dy << ", " << o.stash_x << ", x, n, first);\n";
+      }
+      out << "  }\n";
+      // Every parameter's gradient is either written by backward_params' first chunk or added to
+      // tile by tile: the latter start from zero.
+      out << "\n  /// Zeroes the gradients that backward adds to (all but those backward_params "
+             "writes).\n";
+      out << "  template <class T>\n";
+      out << "  static void clear_gradient([[maybe_unused]] T* __restrict dp) {\n";
+      for (std::size_t i = 0; i < g.spec.nodes.size(); ++i) {
+        const node& n = g.spec.nodes[i];
+        if (n.param_count == 0) continue;
+        const auto params = std::find_if(g.backward.begin(), g.backward.end(), [&](const op& o) {
+          return o.what == op_kind::dense_backward_params && o.node == int(i);
+        });
+        if (params != g.backward.end())
+          out << "    kiln::kernels::dense_params_clear<" << params->out << ", " << params->in
+              << ", " << (params->bias ? "true" : "false") << ">(dp + " << n.param_offset << ");\n";
+        else
+          out << "    kiln::kernels::clear<" << n.param_count << ">(dp + " << n.param_offset
+              << ");\n";
       }
       out << "  }\n";
     }

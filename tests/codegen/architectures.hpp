@@ -54,8 +54,10 @@ inline constexpr auto wide_residual = network{input<32>,
                                               dense<7>,
                                               softmax,
                                               softmax_cross_entropy};
-/// Odd sizes, no bias.
-inline constexpr auto odd = network{input<7>, dense_no_bias<33>, softplus, dense<5>, sigmoid, mse};
+/// Odd sizes, no bias. The 33- and 24-input layers sum their weight gradients per chunk: a last
+/// column past the blocks (33), a block of one vector (24 floats), and no bias (33).
+inline constexpr auto odd =
+    network{input<7>, dense_no_bias<33>, softplus, dense_no_bias<24>, dense<5>, sigmoid, mse};
 /// Residual blocks straight on the input and around a lone activation.
 inline constexpr auto residual_on_input =
     network{input<4>, residual{dense<4>, kiln::tanh}, residual{relu}, dense<3>,

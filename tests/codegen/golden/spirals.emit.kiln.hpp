@@ -106,16 +106,24 @@ struct net {
     kiln::kernels::dense_params_tile<10, 2, true>(dp + 0, grad + 13, act + 0, stash, 13, -1);
   }
 
-  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, to dp.
-  /// x: the samples' inputs, one row each.
+  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, to dp
+  /// (writes them, for the first chunk). x: the samples' inputs, one row each.
   template <class T>
   static void backward_params([[maybe_unused]] T* __restrict dp,
                               [[maybe_unused]] const kiln::kernels::stash<T>& stash,
-                              [[maybe_unused]] const T* __restrict x, [[maybe_unused]] int n) {
+                              [[maybe_unused]] const T* __restrict x, [[maybe_unused]] int n,
+                              [[maybe_unused]] bool first) {
     // dense_backward_params: node 3 (dense), 10 -> 3
-    kiln::kernels::dense_params_chunk<3, 10, true>(dp + 30, stash, 0, 3, x, n);
+    kiln::kernels::dense_params_chunk<3, 10, true>(dp + 30, stash, 0, 3, x, n, first);
     // dense_backward_params: node 1 (dense), 2 -> 10
-    kiln::kernels::dense_params_chunk<10, 2, true>(dp + 0, stash, 13, -1, x, n);
+    kiln::kernels::dense_params_chunk<10, 2, true>(dp + 0, stash, 13, -1, x, n, first);
+  }
+
+  /// Zeroes the gradients that backward adds to (all but those backward_params writes).
+  template <class T>
+  static void clear_gradient([[maybe_unused]] T* __restrict dp) {
+    kiln::kernels::dense_params_clear<10, 2, true>(dp + 0);
+    kiln::kernels::dense_params_clear<3, 10, true>(dp + 30);
   }
 };
 
