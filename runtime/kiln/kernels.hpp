@@ -399,7 +399,8 @@ template <int Out, int In, bool Accumulate, class T, class V>
 /// rows of `samples` values) and, unless the layer reads the network's input, its x (one row of In
 /// values per sample), at offsets kiln-gen assigns in values per sample. Summed once per chunk
 /// rather than once per tile, d_W passes over memory (and its 6 x 16 blocks load and store their
-/// accumulators) a quarter as often, and the input layer reads the caller's rows in place.
+/// accumulators) as little as a quarter as often, and the input layer reads the caller's rows in
+/// place.
 template <class T>
 struct stash {
   T* values;    // [stash_values * samples]
@@ -731,8 +732,8 @@ class engine {
   using vec = vmath::pack<typename vmath::tile<T>::vec, registers>;
   static constexpr int lanes = lanes_of<vec>;
   // Tiles per chunk, whose weight gradients are summed at once from the stash: up to 4 (bench D's
-  // training step ran 1.07-1.12x faster than with one; 8 gained nothing more), as long as the
-  // stash stays within 128 KB.
+  // training step ran 1.07-1.12x faster than with d_W summed tile by tile; 8 gained nothing more),
+  // as long as the stash stays within 128 KB.
   static constexpr int chunk_tiles =
       std::clamp(int(131072 / (std::max(1, Net::stash_values) * lanes * sizeof(T))), 1, 4);
   static constexpr int chunk_samples = chunk_tiles * lanes;
@@ -796,8 +797,9 @@ class engine {
       requires(Net::loss_kind != kind::input && Net::differentiable) {
     const char* where = "kiln::compiled::loss_and_gradient";
     check_size(where, "d_params", d_params.size(), std::size_t(param_count));
-    // Tiles write their stashed layers' weight gradients with the first chunk; a single sample
-    // (or none) adds every gradient to zero. Zeroing all of D's 400 KB took 4% of its step at 32.
+    // The first chunk writes the stashed layers' weight gradients and clear_gradient zeroes the
+    // rest; a single sample (or none) adds every gradient to zero. Zeroing all of bench D's 400 KB
+    // took 4% of its training step at batch 32.
     if (batch > 1)
       Net::clear_gradient(d_params.data());
     else
