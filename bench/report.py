@@ -32,14 +32,17 @@ TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def load_runs(paths):
-    """{(net, workload, engine): {...}} from benchmark JSON files (median aggregates)."""
-    runs, errors, context = {}, [], {}
+    """{(net, workload, engine): {...}} from benchmark JSON files: each file's median aggregate,
+    then the median over the files that measured it (the rounds of `bench_report`), with
+    "rounds", how many they were."""
+    measured, errors, context = {}, [], {}
     for path in paths:
         if not path or not os.path.exists(path):
             continue
         with open(path) as f:
             data = json.load(f)
         context = context or data.get("context", {})
+        runs = {}
         for b in data.get("benchmarks", []):
             name = b.get("run_name", b["name"])
             for suffix in ("/real_time", "/process_time", "/manual_time"):
@@ -59,7 +62,15 @@ def load_runs(paths):
                 "batch": b.get("batch", 1.0),
                 "label": b.get("label", ""),
             }
-    return runs, sorted(set(errors)), context
+        for key, run in runs.items():
+            measured.setdefault(key, []).append(run)
+    # The round with the median time (the lower of the two middle ones for an even count), so
+    # that its time and its FLOP rate come from one measurement.
+    combined = {}
+    for key, rounds in measured.items():
+        middle = sorted(rounds, key=lambda r: r["ns"])[(len(rounds) - 1) // 2]
+        combined[key] = dict(middle, rounds=len(rounds))
+    return combined, sorted(set(errors)), context
 
 
 def cpu_model():
@@ -140,8 +151,12 @@ def main():
           "independent FMA chains); every fraction of peak below is of this figure.")
     if args.torch:
         w(f"- libtorch: {args.torch}.")
-    w("- Times are medians of the repetitions, CPU time per sample (the machine is shared; CPU "
-      "time is steadier than wall time under load). FLOPs count 2·in·out per dense layer and "
+    rounds = max((r.get("rounds", 1) for r in runs.values()), default=1)
+    w(f"- Times are CPU time per sample: the median of {rounds} round(s), each the median of its "
+      "repetitions. A round runs every benchmark of `kiln_bench`, then of `kiln_bench_torch`, "
+      "with repetitions in random interleaved order, so that a slow spell of the shared machine "
+      "falls on every engine alike and the ratios below compare like with like (CPU time is "
+      "steadier than wall time under load). FLOPs count 2·in·out per dense layer and "
       "sample for inference; a training step counts what it needs: forward, d_W and d_x of "
       "every dense layer (3x), but no d_x for the layer that reads the input (2x).")
     w("- Every benchmark first checks its engine against the generic engine (same parameters "
