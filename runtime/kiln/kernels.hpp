@@ -797,13 +797,6 @@ class engine {
       requires(Net::loss_kind != kind::input && Net::differentiable) {
     const char* where = "kiln::compiled::loss_and_gradient";
     check_size(where, "d_params", d_params.size(), std::size_t(param_count));
-    // The first chunk writes the stashed layers' weight gradients and clear_gradient zeroes the
-    // rest; a single sample (or none) adds every gradient to zero. Zeroing all of bench D's 400 KB
-    // took 4% of its training step at batch 32.
-    if (batch > 1)
-      Net::clear_gradient(d_params.data());
-    else
-      std::fill(d_params.begin(), d_params.end(), T(0));
     return run_loss(where, params, x, targets, d_params.data(), batch, pass.seed, w);
   }
 
@@ -896,6 +889,16 @@ class engine {
              workspace& w) const {
     check_io(where, params, x, batch);
     check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
+    if constexpr (Net::differentiable) {
+      // Only once every size is checked: a call that throws leaves d_params as it was. The first
+      // chunk writes the stashed layers' weight gradients and clear_gradient zeroes the rest; a
+      // single sample (or none) adds every gradient to zero. Zeroing all of bench D's 400 KB took
+      // 4% of its training step at batch 32.
+      if (d_params && batch > 1)
+        Net::clear_gradient(d_params);
+      else if (d_params)
+        std::fill_n(d_params, param_count, T(0));
+    }
     const T scale = Net::loss_kind == kind::softmax_cross_entropy
                         ? T(1) / T(batch)
                         : T(1) / (T(batch) * T(output_size));

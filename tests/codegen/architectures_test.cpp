@@ -1,5 +1,6 @@
 // Generated code vs the generic engine on deep, wide, residual, normalized and dropout networks,
 // every loss, one above the unroll budget (loops) and one at it.
+#include <algorithm>
 #include <architectures.kiln.hpp>
 #include <cstring>
 #include <memory>
@@ -80,4 +81,36 @@ TEST_CASE("a caller's workspace gives the results of the stack's", "[codegen]") 
   // Making one costs nothing: no constructor runs over the scratch.
   static_assert(std::is_trivially_default_constructible_v<
                 kiln::compiled<arch::normalized, float>::workspace>);
+}
+
+TEST_CASE("a training call with a wrong size throws, names it and leaves the gradient as it was",
+          "[codegen]") {
+  using engine = kiln::compiled<arch::wide_residual, float>;
+  constexpr int batch = 20;  // two tiles and a ragged chunk: the gradient is written, not added
+  std::vector<float> params(engine::param_count), x(batch * engine::input_size);
+  std::vector<float> t(batch * engine::output_size);
+  for (std::size_t i = 0; i < params.size(); ++i) params[i] = float(int(i * 37 % 19) - 9) * 0.02f;
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 7) * 0.3f - 1.0f;
+  for (int b = 0; b < batch; ++b) t[std::size_t(b) * engine::output_size + b % 7] = 1.0f;
+  const engine gen;
+  std::vector<float> g(params.size(), 3.0f);
+  const auto untouched = [&] {
+    return std::all_of(g.begin(), g.end(), [](float v) { return v == 3.0f; });
+  };
+
+  std::vector<float> short_x(x.size() - 1);
+  CHECK_THROWS_WITH(gen.loss_and_gradient(params, short_x, t, g, batch),
+                    "kiln::compiled::loss_and_gradient: x has 639 values, expected 640");
+  CHECK(untouched());
+  std::vector<float> short_t(t.size() - 1);
+  CHECK_THROWS_WITH(gen.loss_and_gradient(params, x, short_t, g, batch),
+                    "kiln::compiled::loss_and_gradient: targets has 139 values, expected 140");
+  CHECK(untouched());
+
+  // A good call overwrites every entry: twice into the same buffer gives the same bits.
+  gen.loss_and_gradient(params, x, t, g, batch);
+  const std::vector<float> once = g;
+  gen.loss_and_gradient(params, x, t, g, batch);
+  CHECK(g == once);
+  CHECK(std::find(g.begin(), g.end(), 3.0f) == g.end());
 }
