@@ -1,9 +1,8 @@
 // Pass schedule: slots are assigned in creation order with no reuse (the backward pass reads
-// every activation, and a tile's scratch stays small next to its inputs); unrolling follows the
-// weight count of each dense layer.
+// every activation, and a tile's scratch stays small next to its inputs); each dense layer's d_y
+// and (unless it reads the network's input) x get their place in the chunk's stash; unrolling
+// follows the weight count of each dense layer.
 #include "schedule.hpp"
-
-#include <algorithm>
 
 namespace kiln::codegen {
 
