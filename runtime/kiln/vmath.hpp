@@ -171,11 +171,15 @@ KILN_VINLINE auto ge(V a, V b) {
   return a >= b;
 }
 
-/// Lane-wise `cond ? a : b` for a comparison's mask, in bitwise operations: GCC scalarizes `?:`
-/// on vectors wider than the target's registers.
+/// Lane-wise `cond ? a : b` for a comparison's mask. A register's worth as `?:`, which GCC turns
+/// into one blend, or into min and max where `cond` compares a with b (a clamp, relu); wider
+/// vectors in bitwise operations, since GCC scalarizes `?:` on those.
 template <class V, class M>
 KILN_VINLINE V select(M cond, V a, V b) {
-  return (V)((cond & (M)a) | (~cond & (M)b));
+  if constexpr (sizeof(V) <= register_bytes)
+    return cond ? a : b;
+  else
+    return (V)((cond & (M)a) | (~cond & (M)b));
 }
 
 template <class V>
