@@ -116,7 +116,7 @@ KILN_VINLINE void dense_rows(Reg* __restrict y, const Reg* __restrict x, const T
   Reg s[R][G];
   for (int r = 0; r < R; ++r)
     for (int g = 0; g < G; ++g)
-      s[r][g] = j0 > 0 ? y[(o + r) * H + h0 + g] : Reg{} + (Bias ? w[Out * In + o + r] : T(0));
+      s[r][g] = j0 > 0 ? y[(o + r) * H + h0 + g] : splat<Reg>(Bias ? w[Out * In + o + r] : T(0));
   for (int j = j0; j < j1; ++j) {
     Reg xj[G];
     for (int g = 0; g < G; ++g) xj[g] = x[j * H + h0 + g];

@@ -121,13 +121,14 @@ KILN_VINLINE pack<V, H> operator-(const pack<V, H>& a) {
   return each<V, H>([](V x) { return -x; }, a);
 }
 
-/// Every lane set to s.
+/// Every lane set to s: s - 0 is s exactly, so GCC only broadcasts (V{} + s added 0 first, as -0
+/// + 0 is +0).
 template <class V>
 KILN_VINLINE V splat(element_t<V> s) {
   if constexpr (scalar<V>)
     return s;
   else
-    return V{} + s;
+    return s - V{};
 }
 /// Lane l of v (v itself for a scalar).
 template <class V>
