@@ -559,6 +559,14 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
   }
 }
 
+/// map for what several layers of a network apply alike (kiln-gen names the function once), out
+/// of line: its code (exp's, tanh's) is compiled once for all of them rather than inlined into
+/// each. examples::deep_residual's eight sigmoid layers compiled 14% faster.
+template <int N, bool Accumulate, class V, class F, class... X>
+[[gnu::noinline]] void map_shared(V* __restrict y, F f, const X* __restrict... x) {
+  map<N, Accumulate>(y, f, x...);
+}
+
 // Per-sample rules over a row of N units, lane-wise (math.hpp's rules in the same order).
 
 template <int N, class V>

@@ -1,5 +1,5 @@
 // Test networks for generated-vs-generic: deep, wide (above the unroll budget, so the loop path
-// runs), residual, layer_norm, dropout, every loss, an inference-only one.
+// runs), residual, layer_norm, dropout, every loss, an inference-only one, shared activations.
 #pragma once
 
 #include <kiln/dsl.hpp>
@@ -62,5 +62,11 @@ inline constexpr auto odd =
 inline constexpr auto residual_on_input =
     network{input<4>, residual{dense<4>, kiln::tanh}, residual{relu}, dense<3>,
             softmax,  softmax_cross_entropy};
+/// Activations that several layers apply alike share one function (kernels::map_shared): two
+/// alphas of elu, two layers each, and their derivatives; two tanh layers of different sizes
+/// do not.
+inline constexpr auto alike =
+    network{input<3>, dense<4>, elu(0.5), dense<4>,   elu(0.5), dense<4>,   elu(2.0),
+            dense<4>, elu(2.0), dense<5>, kiln::tanh, dense<2>, kiln::tanh, mse};
 
 }  // namespace arch

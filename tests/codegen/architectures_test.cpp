@@ -22,6 +22,7 @@ TEST_CASE("generated code agrees with generic on a dozen architectures", "[codeg
   compare_both<arch::wide_residual>("wide_residual", 10);
   compare_both<arch::odd>("odd", 11);
   compare_both<arch::residual_on_input>("residual_on_input", 12);
+  compare_both<arch::alike>("alike", 13);
 }
 
 TEST_CASE("dropout draws the generic engine's mask: a different seed changes the gradient",

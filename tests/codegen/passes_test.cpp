@@ -8,22 +8,33 @@
 #include <sstream>
 
 #include "../../examples/04_spirals/spirals.hpp"
+#include "architectures.hpp"
 
 namespace {
 
 using kiln::codegen::spec_network;
 
-spec_network spirals() {
+template <class Net>
+spec_network from_dsl(const std::string& name, const Net& net, const std::string& file, int line) {
   spec_network s;
-  s.qualified_name = "examples::spirals";
-  s.where = {"spirals.hpp", 6, 23};
-  s.nodes.assign(examples::spirals.nodes.begin(), examples::spirals.nodes.end());
-  for (unsigned i = 0; i < s.nodes.size(); ++i) s.layer_locations.push_back({"spirals.hpp", 7, i});
-  s.input_size = examples::spirals.input_size;
-  s.output_size = examples::spirals.output_size;
-  s.param_count = examples::spirals.param_count;
+  s.qualified_name = name;
+  s.where = {file, line, 23};
+  s.nodes.assign(net.nodes.begin(), net.nodes.end());
+  for (unsigned i = 0; i < s.nodes.size(); ++i) s.layer_locations.push_back({file, line + 1, i});
+  s.input_size = net.input_size;
+  s.output_size = net.output_size;
+  s.param_count = net.param_count;
   s.has_loss = true;
   return s;
+}
+spec_network spirals() {
+  return from_dsl("examples::spirals", examples::spirals, "spirals.hpp", 6);
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 std::string run(const spec_network& net, const std::string& pass) {
@@ -114,4 +125,25 @@ TEST_CASE("check_shapes reports each broken rule at the layer's location", "[cod
     CHECK(e.where.line == 6);
     CHECK(std::string(e.what()).find("output_size is 4") != std::string::npos);
   }
+}
+
+TEST_CASE("activation maps that occur alike share one named function, compiled once", "[codegen]") {
+  const std::string h =
+      kiln::codegen::generate_header({from_dsl("arch::alike", arch::alike, "architectures.hpp", 1)},
+                                     "architectures.hpp", {}, nullptr);
+  INFO(h);
+  // elu(0.5) and elu(2.0) each apply twice over 4 units: one name each, forward and derivative.
+  CHECK(count(h,
+              "static constexpr auto elu_f = [](auto x) { return kiln::vmath::elu(x, "
+              "kiln::vmath::element_t<decltype(x)>(0.5)); };") == 1);
+  CHECK(count(h, "static constexpr auto elu_f_2 = ") == 1);
+  CHECK(count(h, "static constexpr auto elu_d_f = ") == 1);
+  CHECK(count(h, "static constexpr auto elu_d_f_2 = ") == 1);
+  CHECK(count(h, "kiln::kernels::map_shared<4, false>(act + ") == 4);
+  CHECK(count(h, ", elu_f, act + ") == 2);
+  CHECK(count(h, "map_shared<4, false>(grad + ") + count(h, "map_shared<4, true>(grad + ") == 4);
+  // The tanh layers differ in size: each inlines its own map.
+  CHECK(count(h, "tanh_f") == 0);
+  CHECK(count(h, "kiln::kernels::map<5, false>(act + ") == 1);
+  CHECK(count(h, "kiln::kernels::map<2, false>(act + ") == 1);
 }
