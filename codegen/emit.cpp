@@ -34,11 +34,11 @@ std::string literal(double v) {
 struct writer {
   const op_graph& g;
   std::ostringstream& out;
-  // How often each activation map occurs alike (size, accumulation, function), and the named
-  // functions of those that occur more than once (see map): lambda -> name, and the definitions.
-  std::map<std::string, int> uses;
-  std::map<std::string, std::string> shared_names;
-  std::vector<std::string> shared;
+  // How often each map occurs alike (size, accumulation, function), and the named functions of
+  // those that occur more than once (see map): lambda -> name, and the definitions.
+  std::map<std::string, int> uses{};
+  std::map<std::string, std::string> shared_names{};
+  std::vector<std::string> shared{};
 
   const tensor& t(int id) const { return g.tensors[id]; }
   // The array holding a tensor, and its element u.
@@ -58,15 +58,14 @@ struct writer {
         << "), " << o.in << " -> " << o.out << "\n";
   }
 
-  // `result[u] (+)= body(args[u]...)` for u < n, through kernels::map: lane-wise in a tile, and
-  // over vectors of units (then a scalar tail) in the single-sample kernel. `params` names the
-  // lambda's arguments, one per argument tensor. An activation map that occurs more than once
-  // alike names its lambda once, a static member of net, and goes through kernels::map_shared,
-  // whose tile code is then compiled once rather than inlined into every such layer.
-  void map(const op& o, int result, const std::vector<int>& args, const std::string& params,
-           const std::string& body) {
-    const std::string f = lambda(params, body);
-    if (is_activation(o) && uses[key(o, f)] > 1)
+  // `result[u] (+)= f(args[u]...)` for u < n, through kernels::map: lane-wise in a tile, and over
+  // vectors of units (then a scalar tail) in the single-sample kernel. A map that occurs more than
+  // once alike (size, accumulation, function) names its lambda once, a static member of net, and
+  // goes through kernels::map_shared, out of line, so its code is compiled once rather than
+  // inlined into every such layer.
+  void map(const op& o, int result, const std::vector<int>& args) {
+    const std::string f = map_function(o);
+    if (uses[key(o, f)] > 1)
       out << "    kiln::kernels::map_shared<" << o.out << ", " << acc(o) << ">(" << ptr(result)
           << ", " << shared_name(o, f);
     else
@@ -75,36 +74,40 @@ struct writer {
     for (int a : args) out << ", " << ptr(a);
     out << ");\n";
   }
-  static std::string lambda(const std::string& params, const std::string& body) {
-    return "[](" + params + ") { return " + body + "; }";
-  }
-  static bool is_activation(const op& o) {
-    return o.what == op_kind::activation || o.what == op_kind::activation_backward;
-  }
-  // An activation's map, forward or its derivative times d: the lambda's parameters and body.
-  std::pair<std::string, std::string> activation_function(const op& o) const {
+  // The lambda a map op applies, one parameter per argument tensor ("" for other ops).
+  std::string map_function(const op& o) const {
     const std::string name(kind_name(o.k));
-    if (o.what == op_kind::activation)
-      return {"auto x", "kiln::vmath::" + name + "(x" + hp_arg(o) + ")"};
-    return {"auto d, auto x, auto y", "d * kiln::vmath::" + name + "_d(x, y" + hp_arg(o) + ")"};
+    switch (o.what) {
+      case op_kind::activation:
+        return "[](auto x) { return kiln::vmath::" + name + "(x" + hp_arg(o) + "); }";
+      case op_kind::activation_backward:
+        return "[](auto d, auto x, auto y) { return d * kiln::vmath::" + name + "_d(x, y" +
+               hp_arg(o) + "); }";
+      case op_kind::add:
+        return "[](auto a, auto b) { return a + b; }";
+      case op_kind::gradient_copy:
+        return "[](auto d) { return d; }";
+      default:
+        return "";
+    }
   }
   std::string key(const op& o, const std::string& f) const {
     return std::to_string(o.out) + " " + acc(o) + " " + f;
   }
-  void count_activation_maps() {
+  void count_maps() {
     for (const auto* ops : {&g.forward, &g.backward})
       for (const op& o : *ops)
-        if (is_activation(o)) {
-          const auto [params, body] = activation_function(o);
-          ++uses[key(o, lambda(params, body))];
-        }
+        if (const std::string f = map_function(o); !f.empty()) ++uses[key(o, f)];
   }
-  // "sigmoid_f", "sigmoid_d_f" (its derivative's map), "elu_f_2" (a second alpha of elu).
+  // "sigmoid_f", "sigmoid_d_f" (its derivative), "elu_f_2" (a second alpha), "add_f", "copy_f".
   std::string shared_name(const op& o, const std::string& f) {
     auto [at, added] = shared_names.try_emplace(f);
     if (added) {
-      std::string name =
-          std::string(kind_name(o.k)) + (o.what == op_kind::activation_backward ? "_d_f" : "_f");
+      const std::string name = o.what == op_kind::add             ? "add_f"
+                               : o.what == op_kind::gradient_copy ? "copy_f"
+                               : o.what == op_kind::activation_backward
+                                   ? std::string(kind_name(o.k)) + "_d_f"
+                                   : std::string(kind_name(o.k)) + "_f";
       int same = 0;
       for (const auto& [other, taken] : shared_names)
         same += taken == name || taken.starts_with(name + "_");
@@ -164,11 +167,9 @@ struct writer {
         out << "    }\n";
         break;
       }
-      case op_kind::activation: {
-        const auto [params, body] = activation_function(o);
-        map(o, o.result, {x}, params, body);
+      case op_kind::activation:
+        map(o, o.result, {x});
         break;
-      }
       case op_kind::softmax:
         out << "    kiln::kernels::softmax_forward<" << o.out << ">(" << ptr(o.result) << ", "
             << ptr(x) << ");\n";
@@ -183,7 +184,7 @@ struct writer {
             << ptr(x) << ", " << literal(o.hp) << ", training, seed, " << o.node << ", first);\n";
         break;
       case op_kind::add:
-        map(o, o.result, {x, o.args[1]}, "auto a, auto b", "a + b");
+        map(o, o.result, {x, o.args[1]});
         break;
       default:
         break;
@@ -231,11 +232,9 @@ struct writer {
         out << "    }\n";
         break;
       }
-      case op_kind::activation_backward: {
-        const auto [params, body] = activation_function(o);
-        map(o, o.result, {o.args[0], o.args[1], o.args[2]}, params, body);
+      case op_kind::activation_backward:
+        map(o, o.result, {o.args[0], o.args[1], o.args[2]});
         break;
-      }
       case op_kind::softmax_backward:
         out << "    kiln::kernels::softmax_backward<" << o.out << ", " << acc(o) << ">("
             << ptr(o.result) << ", " << ptr(o.args[0]) << ", " << ptr(o.args[1]) << ");\n";
@@ -252,7 +251,7 @@ struct writer {
             << o.node << ", first);\n";
         break;
       case op_kind::gradient_copy:
-        map(o, o.result, {o.args[0]}, "auto d", "d");
+        map(o, o.result, {o.args[0]});
         break;
       default:
         break;
@@ -269,7 +268,7 @@ struct writer {
           << n.param_offset << ", " << n.param_count << ", " << (n.bias ? "true" : "false") << ", "
           << hex(n.hp) << ", " << n.link << "},\n";
     out << "};\n\n";
-    count_activation_maps();
+    count_maps();
     out << "struct net {\n";
     out << "  static constexpr int input_size = " << s.input_size
         << ", output_size = " << s.output_size << ", param_count = " << s.param_count << ";\n";
@@ -361,8 +360,7 @@ struct writer {
       out << "  }\n";
     }
     if (!shared.empty()) {
-      out << "\n  // Activations that several layers apply alike, each compiled once for a tile\n"
-             "  // (kernels::map_shared).\n";
+      out << "\n  // What several layers apply alike, each compiled once (kernels::map_shared).\n";
       for (const std::string& d : shared) out << d;
     }
     out << "};\n\n}  // namespace kiln::generated::" << g.id << "\n\n";

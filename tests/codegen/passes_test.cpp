@@ -15,7 +15,8 @@ namespace {
 using kiln::codegen::spec_network;
 
 template <class Net>
-spec_network from_dsl(const std::string& name, const Net& net, const std::string& file, int line) {
+spec_network from_dsl(const std::string& name, const Net& net, const std::string& file,
+                      unsigned line) {
   spec_network s;
   s.qualified_name = name;
   s.where = {file, line, 23};
@@ -146,4 +147,12 @@ TEST_CASE("activation maps that occur alike share one named function, compiled o
   CHECK(count(h, "tanh_f") == 0);
   CHECK(count(h, "kiln::kernels::map<5, false>(act + ") == 1);
   CHECK(count(h, "kiln::kernels::map<2, false>(act + ") == 1);
+  // Two residual blocks of 4 units: their sums and gradient copies are shared too.
+  const std::string r = kiln::codegen::generate_header(
+      {from_dsl("arch::residual_on_input", arch::residual_on_input, "architectures.hpp", 1)},
+      "architectures.hpp", {}, nullptr);
+  CHECK(count(r, "static constexpr auto add_f = [](auto a, auto b) { return a + b; };") == 1);
+  CHECK(count(r, "static constexpr auto copy_f = [](auto d) { return d; };") == 1);
+  CHECK(count(r, "kiln::kernels::map_shared<4, false>(act + ") == 2);
+  CHECK(count(r, ", copy_f, grad + ") == 4);
 }
