@@ -4,7 +4,8 @@
 // output (forward) or input (backward) with every weight a constant offset; everything else, and
 // every tile kernel, calls the register-blocked constant-bound loops of kernels.hpp (in a tile
 // each weight load feeds all lanes, and unrolled lane vectors took 5x longer to compile).
-// Element-wise layers go through kernels::map, which runs the single sample on vectors of units.
+// Element-wise layers go through kernels::map, which runs the single sample on vectors of units
+// (map_shared, out of line, where several layers apply the same function alike).
 #include "emit.hpp"
 
 #include <algorithm>
