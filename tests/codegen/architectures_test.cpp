@@ -8,7 +8,7 @@
 
 #include "compare.hpp"
 
-TEST_CASE("generated code agrees with generic on a dozen architectures", "[codegen]") {
+TEST_CASE("generated code agrees with generic on thirteen architectures", "[codegen]") {
   using kiln_test::compare_both;
   compare_both<arch::deep>("deep", 1);
   compare_both<arch::wide>("wide", 2);

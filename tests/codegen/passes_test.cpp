@@ -1,6 +1,6 @@
 // The passes on their own: the IR of examples::spirals after each pass against golden JSON
-// (tests/codegen/golden/, rewritten with KILN_UPDATE_GOLDEN=1), and check_shapes' spec errors,
-// each at the location of the layer that broke the rule.
+// (tests/codegen/golden/, rewritten with KILN_UPDATE_GOLDEN=1), check_shapes' spec errors, each
+// at the location of the layer that broke the rule, and emit's sharing of alike maps.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -128,7 +128,8 @@ TEST_CASE("check_shapes reports each broken rule at the layer's location", "[cod
   }
 }
 
-TEST_CASE("activation maps that occur alike share one named function, compiled once", "[codegen]") {
+TEST_CASE("element-wise maps that occur alike share one named function, compiled once",
+          "[codegen]") {
   const std::string h =
       kiln::codegen::generate_header({from_dsl("arch::alike", arch::alike, "architectures.hpp", 1)},
                                      "architectures.hpp", {}, nullptr);
