@@ -468,7 +468,13 @@ KILN_VINLINE void tanh_rational(V (&v)[K]) {
       n[k] = n[k] * s[k] + p[i];
       d[k] = d[k] * s[k] + q[i];
     }
-  for (int k = 0; k < K; ++k) v[k] = v[k] * n[k] / d[k];
+  // Rounded in float, x P / Q comes out 1 ulp above 1 from x = 9.1 on (1.00000012): clamped
+  // to [-1, 1], where tanh lies, so that tanh(inf) is 1 and tanh's derivative 1 - y^2 not negative.
+  for (int k = 0; k < K; ++k) {
+    v[k] = v[k] * n[k] / d[k];
+    v[k] = select(gt(v[k], splat<V>(1)), splat<V>(1), v[k]);
+    v[k] = select(gt(splat<V>(-1), v[k]), splat<V>(-1), v[k]);
+  }
 }
 }  // namespace detail
 

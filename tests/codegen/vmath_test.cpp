@@ -102,6 +102,35 @@ TEST_CASE("vector exp overflows to inf; exp and exp_nonpositive underflow to 0",
 }
 
 namespace {
+// f and the scalar rule g agree at the edges where the vector forms clamp or select: infinities,
+// huge values, zero and NaN, each in lane 0 of a tile vector.
+template <class T, class F, class G>
+void check_edges(F f, G g) {
+  using V = typename kiln::vmath::tile<T>::vec;
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  for (const T v : {inf, -inf, T(1e30), T(-1e30), T(0), nan}) {
+    V x{};
+    x[0] = v;
+    const T got = f(x)[0], want = g(v);
+    INFO("x = " << v << ": " << got << ", scalar rule " << want);
+    CHECK((got == want || (std::isnan(got) && std::isnan(want))));
+  }
+}
+template <class T>
+void check_all_edges() {
+  namespace vm = kiln::vmath;
+  check_edges<T>([](auto x) { return vm::tanh(x); }, [](T v) { return std::tanh(v); });
+  check_edges<T>([](auto x) { return vm::relu(x); }, [](T v) { return kiln::math::relu(v); });
+}
+}  // namespace
+
+TEST_CASE("vector tanh and relu match the scalar rules at infinities, huge values and NaN",
+          "[vmath]") {
+  check_all_edges<float>();
+  check_all_edges<double>();
+}
+
+namespace {
 // Worst ulp of f on packs of four registers (the tile's activations, where exp, tanh and sigmoid
 // run four registers side by side with Horner's polynomials) against the C library.
 template <class T, class F, class R>
