@@ -1,7 +1,6 @@
 // The one scalar math header: activation values and derivatives, the per-sample softmax and
 // layer_norm rules, the fused losses and the dropout mask. Shared by the generic engine and the
-// generated code, so the two can only differ in how they loop. Depends on the standard library
-// only.
+// generated code, so the two differ only in how they loop. Standard library only.
 #pragma once
 
 #include <cmath>

@@ -1,8 +1,6 @@
-// safetensors import and export of the weights, named and shaped as in a PyTorch nn.Sequential
-// of the same layers: `<index>.weight` [out, in] and `<index>.bias` [out] for nn.Linear (index =
-// position in the Sequential, activations counting as modules), `<index>.weight`/`.bias` [n] for
-// nn.LayerNorm. Headers that lie (offsets outside the file, overlaps, wrong dtype or shape) are
-// refused with a checkpoint_error.
+// safetensors import and export of the weights, named and shaped as the state_dict of the PyTorch
+// nn.Sequential of the same layers (`<index>.weight`, `<index>.bias`). A header that lies (offsets
+// outside the file, overlaps, wrong dtype or shape) is refused with a checkpoint_error.
 #pragma once
 
 #include <cstddef>

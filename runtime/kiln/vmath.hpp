@@ -1,7 +1,6 @@
-// Lane vectors for generated kernels (one lane per sample of a tile: a register's worth, 8 floats
-// or 4 doubles with AVX2) and the activations on them. Every function also takes a plain float or
-// double, where it is exactly the scalar rule of math.hpp, so one kernel body serves both the tile
-// and the single sample.
+// Lane vectors for generated kernels (one lane per sample of a tile: 8 floats or 4 doubles with
+// AVX2) and the activations on them. Every function also takes a plain float or double, where it
+// is exactly math.hpp's scalar rule, so one kernel body serves the tile and the single sample.
 #pragma once
 
 #include <cmath>
