@@ -2,7 +2,7 @@
 """Extracts the C++ code blocks of README.md and docs/*.md for tests/docs (the convention is in
 docs/design.md, "Documentation that stays true"), and the DSL tables of docs/dsl.md.
 
-  doc_blocks.py ROOT OUT   writes OUT/<page>_<line>.cpp for each ```cpp block (a #line directive
+  doc_blocks.py ROOT OUT   writes OUT/<page>_<n>.cpp for the n-th ```cpp block (a #line directive
                            points compiler errors at the page), OUT/<page>/<name> for each
                            `<!-- doc-file: name -->` block, OUT/dsl_tables.cpp, and
                            OUT/blocks.cmake, which tests/docs includes."""
@@ -166,12 +166,14 @@ def main():
                     sys.exit(f"{page}:{line - 1}: error: doc-file needs a plain file name")
                 write_if_changed(os.path.join(files_dir, name), code)
                 files[name] = line
+        ordinal = 0
         for line, lang, code, marker in found:
             if lang != "cpp" or marker:
                 if marker and marker[0] == "doc-skip" and not marker[1]:
                     sys.exit(f"{page}:{line - 1}: error: doc-skip needs a reason")
                 continue
-            name = f"{stem}_{line}"
+            ordinal += 1
+            name = f"{stem}_{ordinal}"
             source = os.path.join(out, name + ".cpp")
             write_if_changed(source, f'#line {line} "{page}"\n{code}')
             specs = []
