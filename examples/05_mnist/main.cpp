@@ -1,8 +1,10 @@
 // Example 5: 784 -> 128 -> 10 on 10,000 real MNIST digits (fetched by tools/fetch_mnist.sh), 20%
 // held out for testing; reaches >= 95% test accuracy and times an epoch of each engine.
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <kiln/checkpoint.hpp>
 #include <kiln/loaders.hpp>
 #include <kiln/runtime.hpp>
 #include <vector>
@@ -75,15 +77,29 @@ int main(int argc, char** argv) {
   const int steps = epochs * ((train_set.size() + batch - 1) / batch);
   kiln::optimizer<float> adam(kiln::adam{.lr = 0.002}, engine_type::param_count,
                               kiln::schedule::cosine(steps));
+  kiln::fit_options fo{
+      .epochs = epochs, .batch_size = batch, .seed = opt.seed, .evaluate_train = false};
+  fo.threads = opt.threads;
   const kiln::fit_history h =
-      kiln::fit(engine, std::span<float>(params), adam, train_set, test_set,
-                {.epochs = epochs, .batch_size = batch, .seed = opt.seed, .evaluate_train = false});
+      kiln::fit(engine, std::span<float>(params), adam, train_set, test_set, fo);
   if (h.diverged) {
     fmt::print("{}\n", h.message);
     return 1;
   }
-  fmt::print("  Adam, lr 0.002 with cosine decay, batch {}, {} engine\n", batch,
-             examples::engine_name);
+  fmt::print("  Adam, lr 0.002 with cosine decay, batch {}, {} engine, {} thread{}\n", batch,
+             examples::engine_name, opt.threads, opt.threads == 1 ? "" : "s");
+  const std::span<const kiln::node> nodes = examples::nodes<examples::mnist>();
+  if (!opt.save.empty()) kiln::save_checkpoint<float>(opt.save, nodes, params, &adam, epochs);
+  if (!opt.compare.empty()) {
+    const kiln::checkpoint<float> other = kiln::read_checkpoint<float>(opt.compare, nodes);
+    double most = 0, largest = 0;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      most = std::max(most, double(std::fabs(params[i] - other.params[i])));
+      largest = std::max(largest, double(std::fabs(params[i])));
+    }
+    fmt::print("  largest parameter difference from {}: {:.3g} (largest parameter {:.3g})\n",
+               opt.compare, most, largest);
+  }
   for (const kiln::epoch_stats& s : h.epochs)
     fmt::print("  epoch {:>2}  training loss {:.4f}  test accuracy {:5.2f}%\n", s.epoch + 1,
                s.train_loss, 100 * s.test_metric);
