@@ -136,7 +136,7 @@ class generic_model {
     check_io("kiln::generic_model::forward", params, x, batch);
     detail::check_size("kiln::generic_model::forward", "y", y.size(),
                        std::size_t(batch) * output_size);
-    run_forward(params.data(), x.data(), batch, false, 0);
+    run_forward(params.data(), x.data(), batch, false, {});
     const std::vector<T>& out = act_[output_node()];
     std::copy(out.begin(), out.end(), y.begin());
   }
@@ -147,7 +147,7 @@ class generic_model {
     check_io("kiln::generic_model::loss", params, x, batch);
     detail::check_size("kiln::generic_model::loss", "targets", targets.size(),
                        std::size_t(batch) * output_size);
-    run_forward(params.data(), x.data(), batch, false, 0);
+    run_forward(params.data(), x.data(), batch, false, {});
     return seed_loss_gradient(targets.data(), batch);
   }
 
@@ -163,10 +163,10 @@ class generic_model {
     check_io(where, params, x, batch);
     detail::check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
     detail::check_size(where, "d_params", d_params.size(), std::size_t(param_count));
-    run_forward(params.data(), x.data(), batch, true, pass.seed);
+    run_forward(params.data(), x.data(), batch, true, pass);
     const T loss = seed_loss_gradient(targets.data(), batch);
     std::fill(d_params.begin(), d_params.end(), T(0));
-    run_backward(params.data(), d_params.data(), batch, pass.seed);
+    run_backward(params.data(), d_params.data(), batch, pass);
     return loss;
   }
 
@@ -187,8 +187,7 @@ class generic_model {
     detail::check_size(where, "x", x.size(), std::size_t(batch) * input_size);
   }
 
-  void run_forward(const T* params, const T* x, int batch, bool training,
-                   std::uint64_t seed) const {
+  void run_forward(const T* params, const T* x, int batch, bool training, train_pass pass) const {
     const int count = int(nodes_.size());
     act_.resize(count + 1);
     aux_.resize(count);
@@ -222,9 +221,10 @@ class generic_model {
             break;
           case kind::dropout:
             for (int u = 0; u < n.out; ++u)
-              yb[u] = !training                                 ? xb[u]
-                      : math::dropout_keep(seed, i, b, u, n.hp) ? xb[u] / (T(1) - hp)
-                                                                : T(0);
+              yb[u] = !training ? xb[u]
+                      : math::dropout_keep(pass.seed, i, pass.first_sample + b, u, n.hp)
+                          ? xb[u] / (T(1) - hp)
+                          : T(0);
             break;
           case kind::residual_end: {  // x + f(x): the skip is the input of the matching begin
             const T* skip = act_[n.link].data() + std::size_t(b) * n.in;
@@ -278,7 +278,7 @@ class generic_model {
     return loss.k == kind::softmax_cross_entropy ? total / T(batch) : total / (T(batch) * T(n));
   }
 
-  void run_backward(const T* params, T* d_params, int batch, std::uint64_t seed) const {
+  void run_backward(const T* params, T* d_params, int batch, train_pass pass) const {
     skip_.assign(nodes_.size(), {});
     for (int i = first_backward_; i >= 0; --i) {
       const node& n = nodes_[i];
@@ -315,7 +315,8 @@ class generic_model {
             break;
           case kind::dropout:
             for (int u = 0; u < n.out; ++u)
-              if (math::dropout_keep(seed, i, b, u, n.hp)) dxb[u] += dyb[u] / (T(1) - hp);
+              if (math::dropout_keep(pass.seed, i, pass.first_sample + b, u, n.hp))
+                dxb[u] += dyb[u] / (T(1) - hp);
             break;
           case kind::residual_end:
             for (int u = 0; u < n.out; ++u) dxb[u] += dyb[u];

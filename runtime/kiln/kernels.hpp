@@ -738,6 +738,10 @@ class engine {
   static constexpr int registers = Net::value_slots <= 16 ? 4 : 2;
   using vec = vmath::pack<typename vmath::tile<T>::vec, registers>;
   static constexpr int lanes = lanes_of<vec>;
+  // A ragged tile of at most half the lanes runs on half the registers (a data-parallel shard of
+  // a 32-sample batch on AVX-512 is such a tile, where the whole pack cost as much as a full one).
+  using half = vmath::pack<typename vmath::tile<T>::vec, registers / 2>;
+  static constexpr int half_lanes = lanes_of<half>;
   // Tiles per chunk, whose weight gradients are summed at once from the stash: up to 4 (bench D's
   // training step ran 1.07-1.12x faster than with d_W summed tile by tile; 8 gained nothing more),
   // as long as the stash stays within 128 KB.
@@ -772,8 +776,13 @@ class engine {
     check_io(where, params, x, batch);
     check_size(where, "y", y.size(), std::size_t(batch) * output_size);
     if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
-    for (int b = 0; b < batch; b += lanes)
-      forward_tile<vec>(params.data(), x.data(), y.data(), b, std::min(lanes, batch - b), w);
+    for (int b = 0; b < batch; b += lanes) {
+      const int count = std::min(lanes, batch - b);
+      if (count <= half_lanes)
+        forward_tile<half>(params.data(), x.data(), y.data(), b, count, w);
+      else
+        forward_tile<vec>(params.data(), x.data(), y.data(), b, count, w);
+    }
   }
 
   /// Mean loss over the batch, in inference mode.
@@ -784,7 +793,7 @@ class engine {
   }
   T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets, int batch,
          workspace& w) const requires(Net::loss_kind != kind::input) {
-    return run_loss("kiln::compiled::loss", params, x, targets, nullptr, batch, 0, w);
+    return run_loss("kiln::compiled::loss", params, x, targets, nullptr, batch, {}, w);
   }
 
   /// Mean loss in training mode; overwrites d_params with its gradient.
@@ -804,7 +813,7 @@ class engine {
       requires(Net::loss_kind != kind::input && Net::differentiable) {
     const char* where = "kiln::compiled::loss_and_gradient";
     check_size(where, "d_params", d_params.size(), std::size_t(param_count));
-    return run_loss(where, params, x, targets, d_params.data(), batch, pass.seed, w);
+    return run_loss(where, params, x, targets, d_params.data(), batch, pass, w);
   }
 
  private:
@@ -871,7 +880,9 @@ class engine {
   // and, when d_p is set, adds their gradient to it.
   template <class V>
   static T loss_tile(const T* p, const T* x, const T* targets, T* d_p, int first, int count,
-                     T scale, std::uint64_t seed, workspace& w, int tile) {
+                     T scale, train_pass pass, workspace& w, int tile) {
+    const std::uint64_t seed = pass.seed;
+    const int sample = pass.first_sample + first;  // the dropout masks' sample number
     V* act = as<V>(w.act);
     V* aux = as<V>(w.aux);
     V* grad = as<V>(w.grad);
@@ -880,19 +891,19 @@ class engine {
     load(t, targets, output_size, first, count);
     V valid{};
     for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
-    Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, first);
+    Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
     const V losses = Net::template seed_loss<T, V>(act, grad, t, scale, valid);
     if constexpr (Net::differentiable)
       if (d_p)
         Net::template backward<T, V>(p, d_p, act, aux, grad, stash<T>{w.stash, chunk_samples, tile},
-                                     seed, first, count);
+                                     seed, sample, count);
     T total = 0;
     for (int l = 0; l < count; ++l) total += lane(losses, l);
     return total;
   }
 
   T run_loss(const char* where, std::span<const T> params, std::span<const T> x,
-             std::span<const T> targets, T* d_params, int batch, std::uint64_t seed,
+             std::span<const T> targets, T* d_params, int batch, train_pass pass,
              workspace& w) const {
     check_io(where, params, x, batch);
     check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
@@ -912,15 +923,21 @@ class engine {
     T total = 0;
     if (batch == 1) {
       total =
-          loss_tile<T>(params.data(), x.data(), targets.data(), d_params, 0, 1, scale, seed, w, 0);
+          loss_tile<T>(params.data(), x.data(), targets.data(), d_params, 0, 1, scale, pass, w, 0);
     } else {
       // Chunks of up to chunk_tiles tiles: each tile adds its gradient except its dense layers'
       // weights, which it stashes; the chunk then sums those over its n samples at once.
       for (int b = 0; b < batch; b += chunk_samples) {
         const int n = std::min(chunk_samples, batch - b);
-        for (int t = 0; t * lanes < n; ++t)
-          total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_params, b + t * lanes,
-                                  std::min(lanes, n - t * lanes), scale, seed, w, t);
+        for (int t = 0; t * lanes < n; ++t) {
+          const int count = std::min(lanes, n - t * lanes);
+          if (count <= half_lanes)  // half a tile's registers: stash tile 2t is the same lanes
+            total += loss_tile<half>(params.data(), x.data(), targets.data(), d_params,
+                                     b + t * lanes, count, scale, pass, w, 2 * t);
+          else
+            total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_params,
+                                    b + t * lanes, count, scale, pass, w, t);
+        }
         if constexpr (Net::differentiable)
           if (d_params)
             Net::template backward_params<T>(d_params, stash<T>{w.stash, chunk_samples, 0},

@@ -8,9 +8,12 @@
 
 namespace kiln {
 
-/// Options of one training pass: dropout draws its mask from `seed` (see math::dropout_keep).
+/// Options of one training pass: dropout draws its mask from `seed` (see math::dropout_keep),
+/// numbering the batch's samples from `first_sample`. A shard of a larger batch (a thread's, an
+/// MPI rank's) passes its offset in that batch, so it draws exactly the masks the whole would.
 struct train_pass {
   std::uint64_t seed = 0;
+  int first_sample = 0;
 };
 
 /// An engine with compile-time sizes and the forward pass: `forward(params, x, y, batch)` with

@@ -145,12 +145,26 @@ class optimizer {
                                   std::to_string(params.size()) + " values and grad " +
                                   std::to_string(grad.size()) + ", expected " +
                                   std::to_string(param_count_));
+    update(begin_step(), params.data(), grad.data(), 0, std::size_t(param_count_));
+  }
+
+  /// A step in parts, for threads that each update a range of the parameters: begin_step()
+  /// increments steps() and returns the step's constants; update(plan, ...) then applies it to
+  /// parameters [begin, end) (params and grad: [param_count]). The parts together compute the
+  /// same bits as step().
+  struct step_plan {
+    double lr = 0;
+    long long t = 0;
+  };
+  step_plan begin_step() {
     const double lr = learning_rate();
-    ++steps_;
-    const long long t = steps_;
-    const std::size_t n = param_count_;
+    return {lr, ++steps_};
+  }
+  void update(const step_plan& plan, T* params, const T* grad, std::size_t begin, std::size_t end) {
+    const double lr = plan.lr;
+    const long long t = plan.t;
     T* s0 = state_.data();
-    T* s1 = state_.data() + n;
+    T* s1 = state_.data() + param_count_;
     std::visit(
         [&](const auto& c) {
           using C = std::decay_t<decltype(c)>;
@@ -161,7 +175,7 @@ class optimizer {
             correct1 = 1 - std::pow(c.beta1, double(t));
             correct2 = 1 - std::pow(c.beta2, double(t));
           }
-          for (std::size_t i = 0; i < n; ++i) {
+          for (std::size_t i = begin; i < end; ++i) {
             const double w = params[i];
             double g = grad[i];
             if constexpr (!std::is_same_v<C, adamw>) g += c.weight_decay * w;

@@ -1,5 +1,5 @@
 // Everything of the runtime in one include: data, initialization, optimizers, metrics, the
-// training loop, and the generic engine.
+// training loop, threads, and the generic engine.
 #pragma once
 
 #include "data.hpp"
@@ -8,6 +8,8 @@
 #include "metrics.hpp"
 #include "model.hpp"
 #include "optim.hpp"
+#include "parallel.hpp"
 #include "progress.hpp"
 #include "random.hpp"
+#include "thread_pool.hpp"
 #include "train.hpp"

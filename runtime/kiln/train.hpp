@@ -19,6 +19,7 @@
 #include "metrics.hpp"
 #include "model.hpp"
 #include "optim.hpp"
+#include "parallel.hpp"
 #include "progress.hpp"
 
 namespace kiln {
@@ -44,6 +45,16 @@ struct fit_options {
   progress_mode progress = progress_mode::automatic;
   /// Where the progress bar and messages go.
   std::FILE* progress_stream = stderr;
+  /// Threads for the steps and the evaluation (0: every core); fit takes fewer when a step is
+  /// too small to pay for them (training_threads, parallel.hpp). The same seed and thread count
+  /// give the same bits; another thread count agrees to rounding (docs/parallel.md).
+  int threads = 1;
+  /// The multiply-adds (batch x parameters) a step needs per thread for fit to use another
+  /// thread; 0: use all `threads` whatever the size.
+  long long min_thread_work = default_min_thread_work;
+  /// Sums each step's gradient over the processes of a data-parallel run (kiln_mpi): each trains
+  /// on its own shard of the same size, all apply the same steps. nullptr: this process alone.
+  gradient_reducer* reducer = nullptr;
 };
 
 /// One epoch's numbers. train_loss is the mean of the epoch's batch losses (training mode);
@@ -113,6 +124,46 @@ std::string non_finite_layers(const M& m, std::span<const T> v) {
   return out;
 }
 
+/// Throws unless every process trains on as many samples as this one (`size`).
+inline void check_shards(gradient_reducer& r, int size) {
+  double v[2] = {double(size), double(size) * size};
+  r.sum(std::span<double>(v));
+  if (v[0] * v[0] != r.size() * v[1])  // equal exactly when all sizes are
+    throw std::invalid_argument(fmt::format(
+        "kiln::fit: the processes' training shards differ in size (process {} has {} samples, "
+        "{:.0f} in all over {}); give each the same number (kiln::dataset_shard)",
+        r.rank(), size, v[0], r.size()));
+}
+
+/// Sums the gradient and the loss (grad_and_loss: [param_count + 1]) over the processes and
+/// divides them by their number (the local batches are the same size); returns the loss and
+/// recomputes `squares`, the squared norm of the gradient.
+template <class T>
+T sum_over_processes(gradient_reducer& r, std::span<T> grad_and_loss, T loss, double& squares) {
+  grad_and_loss.back() = loss;
+  r.sum(grad_and_loss);
+  const T inverse = T(1) / T(r.size());
+  squares = 0;
+  for (T& g : grad_and_loss.first(grad_and_loss.size() - 1)) {
+    g *= inverse;
+    squares += double(g) * double(g);
+  }
+  return grad_and_loss.back() * inverse;
+}
+
+/// Replaces an epoch's losses and metrics with their means over the processes' samples.
+inline void average_over_processes(gradient_reducer& r, epoch_stats& s, int train_size,
+                                   int test_size) {
+  double v[5] = {s.train_loss * train_size, s.train_metric * train_size, s.test_loss * test_size,
+                 s.test_metric * test_size, double(test_size)};
+  r.sum(std::span<double>(v));
+  const double train_all = double(train_size) * r.size();
+  s.train_loss = v[0] / train_all;
+  s.train_metric = v[1] / train_all;
+  s.test_loss = v[2] / v[4];
+  s.test_metric = v[3] / v[4];
+}
+
 template <trainable_model M>
 fit_history fit(const M& m, std::span<typename M::value_type> params,
                 optimizer<typename M::value_type>& opt,
@@ -128,11 +179,17 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
   fit_history h;
   h.metric = resolve_metric(m, o.metric);
   const bool higher_is_better = h.metric == metric_kind::accuracy;
-  progress_bar bar(progress_enabled(o.progress, o.progress_stream), o.epochs, train.size(),
-                   metric_name(h.metric), o.progress_stream);
+  if (o.reducer) check_shards(*o.reducer, train.size());
+  const bool show =
+      progress_enabled(o.progress, o.progress_stream) && (!o.reducer || o.reducer->rank() == 0);
+  progress_bar bar(show, o.epochs, train.size(), metric_name(h.metric), o.progress_stream);
+  thread_pool pool(training_threads(o.threads, o.batch_size, M::param_count, o.min_thread_work));
+  sharded_model<M> sm(m, pool);
 
-  std::vector<T> x, t, grad(M::param_count), last_good(params.begin(), params.end()),
+  // grad holds one more value: the loss, summed with the gradient over the processes.
+  std::vector<T> x, t, grad_and_loss(M::param_count + 1), last_good(params.begin(), params.end()),
       best(params.begin(), params.end());
+  const std::span<T> grad(grad_and_loss.data(), std::size_t(M::param_count));
   double best_value = 0;
   int since_best = 0;
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -145,10 +202,15 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
     for (int k = 0; k < batches.count(); ++k) {
       const int n = batches.gather(k, x, t);
       const long long step = opt.steps() + 1;
-      const T loss = loss_and_gradient(m, std::span<const T>(params), std::span<const T>(x),
-                                       std::span<const T>(t), std::span<T>(grad), n,
-                                       mix_seed(o.seed ^ 0xd509, std::uint64_t(step)));
-      const std::string bad = non_finite_layers(m, std::span<const T>(grad));
+      const train_pass pass{mix_seed(o.seed ^ 0xd509, std::uint64_t(step)),
+                            o.reducer ? o.reducer->rank() * n : 0};
+      double squares = 0;
+      T loss = sm.loss_and_gradient(std::span<const T>(params), std::span<const T>(x),
+                                    std::span<const T>(t), grad, n, pass, &squares);
+      if (o.reducer)
+        loss = sum_over_processes(*o.reducer, std::span<T>(grad_and_loss), loss, squares);
+      const std::string bad =
+          std::isfinite(squares) ? std::string() : non_finite_layers(m, std::span<const T>(grad));
       if (!std::isfinite(loss) || !bad.empty()) {
         h.diverged = true;
         const std::string what =
@@ -162,11 +224,12 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
             what, epoch + 1, step, k + 1, step - 1);
         break;
       }
-      s.gradient_norm = clip_by_global_norm(std::span<T>(grad), o.clip_norm);
+      s.gradient_norm = std::sqrt(squares);
       s.learning_rate = opt.learning_rate();
-      std::copy(params.begin(), params.end(), last_good.begin());
-      opt.step(params, grad);
-      const std::string bad_params = non_finite_layers(m, std::span<const T>(params));
+      const bool finite =
+          apply_step(sm, params, grad, std::span<T>(last_good), opt, o.clip_norm, s.gradient_norm);
+      const std::string bad_params =
+          finite ? std::string() : non_finite_layers(m, std::span<const T>(params));
       if (!bad_params.empty()) {
         std::copy(last_good.begin(), last_good.end(), params.begin());
         h.diverged = true;
@@ -188,9 +251,10 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
     }
     const std::span<const T> p(params);
     s.train_loss = done ? loss_sum / done : 0.0;
-    s.train_metric = o.evaluate_train ? evaluate_metric(m, p, train, h.metric) : nan;
-    s.test_loss = test ? mean_loss(m, p, *test) : nan;
-    s.test_metric = test ? evaluate_metric(m, p, *test, h.metric) : nan;
+    s.train_metric = o.evaluate_train ? evaluate_metric(sm, p, train, h.metric) : nan;
+    s.test_loss = test ? mean_loss(sm, p, *test) : nan;
+    s.test_metric = test ? evaluate_metric(sm, p, *test, h.metric) : nan;
+    if (o.reducer) average_over_processes(*o.reducer, s, train.size(), test ? test->size() : 0);
     h.epochs.push_back(s);
     bar.end_epoch(epoch, s.train_loss, s.train_metric, test != nullptr, s.test_loss, s.test_metric);
 

@@ -1,0 +1,459 @@
+// Data-parallel training and inference on the cores of one machine: a model's batched calls cut
+// into contiguous shards, one per thread of a kiln::thread_pool, each with its own copy of the
+// engine and workspace; shard gradients summed in a fixed order (bit-for-bit reproducible for a
+// thread count); the metrics on threads; and the sharded training step `fit` runs.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "data.hpp"
+#include "metrics.hpp"
+#include "model.hpp"
+#include "optim.hpp"
+#include "thread_pool.hpp"
+#include "vmath.hpp"
+
+namespace kiln {
+
+/// Sums buffers over the processes of a data-parallel run (kiln_mpi's mpi_reducer over MPI
+/// ranks). Every process calls sum with buffers of the same sizes, in the same order.
+class gradient_reducer {
+ public:
+  virtual ~gradient_reducer() = default;
+  /// This process's number in [0, size()) and the number of processes.
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  /// Replaces v with its element-wise sum over all processes (the same bits on every one).
+  virtual void sum(std::span<float> v) = 0;
+  virtual void sum(std::span<double> v) = 0;
+};
+
+/// Shards of a batch are aligned to this many samples (one register of lanes), so a generated
+/// engine's tiles are never split between threads more than a batch needs.
+template <class T>
+inline constexpr int shard_grain = vmath::tile<T>::lanes;
+
+/// How many of `threads` training threads pay for a model of `param_count` parameters at `batch`
+/// samples per step: one per `min_work` multiply-adds of the step (batch x param_count), at least
+/// one, at most `threads` (0: std::thread::hardware_concurrency()); min_work 0: all of them.
+/// bench/bench_parallel.cpp measures where the line falls (docs/parallel.md).
+inline constexpr long long default_min_thread_work = 1 << 20;
+inline int training_threads(int threads, int batch, int param_count,
+                            long long min_work = default_min_thread_work) {
+  if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (min_work <= 0) return threads;
+  const long long useful = std::max(1LL, (long long)batch * param_count / min_work);
+  return int(std::min<long long>(threads, useful));
+}
+
+namespace detail {
+template <class M>
+concept has_workspace = requires {
+  typename M::workspace;
+};
+
+// One thread's engine: a copy of the model and, for a generated engine, its own workspace.
+template <model M>
+struct thread_engine {
+  struct none {};
+  using workspace_type = typename decltype([] {
+    if constexpr (has_workspace<M>)
+      return std::type_identity<typename M::workspace>{};
+    else
+      return std::type_identity<none>{};
+  }())::type;
+  M m;
+  std::unique_ptr<workspace_type> w = std::make_unique<workspace_type>();
+
+  using T = typename M::value_type;
+  void forward(std::span<const T> p, std::span<const T> x, std::span<T> y, int n) {
+    if constexpr (has_workspace<M>)
+      m.forward(p, x, y, n, *w);
+    else
+      m.forward(p, x, y, n);
+  }
+  T loss(std::span<const T> p, std::span<const T> x, std::span<const T> t, int n) {
+    if constexpr (has_workspace<M>)
+      return m.loss(p, x, t, n, *w);
+    else
+      return m.loss(p, x, t, n);
+  }
+  T loss_and_gradient(std::span<const T> p, std::span<const T> x, std::span<const T> t,
+                      std::span<T> d, int n, train_pass pass) {
+    if constexpr (has_workspace<M> && requires { m.loss_and_gradient(p, x, t, d, n, pass, *w); })
+      return m.loss_and_gradient(p, x, t, d, n, pass, *w);
+    else if constexpr (requires { m.loss_and_gradient(p, x, t, d, n, pass); })
+      return m.loss_and_gradient(p, x, t, d, n, pass);
+    else
+      return m.loss_and_gradient(p, x, t, d, n);
+  }
+};
+
+template <class T>
+std::span<const T> rows(std::span<const T> v, int width, item_range r) {
+  return v.subspan(std::size_t(r.begin) * width, std::size_t(r.size()) * width);
+}
+template <class T>
+std::span<T> rows(std::span<T> v, int width, item_range r) {
+  return v.subspan(std::size_t(r.begin) * width, std::size_t(r.size()) * width);
+}
+inline void check_values(const char* where, const char* what, std::size_t got, std::size_t want) {
+  if (got != want)
+    throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
+                                " values, expected " + std::to_string(want));
+}
+}  // namespace detail
+
+/// Model m's batched calls on every thread of `pool`: the batch is cut into contiguous shards
+/// (shard_of, aligned to shard_grain<T>), shard i runs on thread i with its own copy of m (copy
+/// constructed: calls on different copies must not share state) and workspace. forward gives the
+/// bits of one call on the whole batch when every shard is a whole number of the engine's tiles;
+/// loss_and_gradient sums the shards' gradients weighted by their sizes in shard order, so the
+/// result is the same bits for the same batch and thread count, and agrees with one call to
+/// rounding. Dropout draws the masks of the whole batch (train_pass::first_sample).
+template <model M>
+class sharded_model {
+ public:
+  using value_type = typename M::value_type;
+  using T = value_type;
+  static constexpr int input_size = M::input_size;
+  static constexpr int output_size = M::output_size;
+  static constexpr int param_count = M::param_count;
+
+  sharded_model(const M& m, thread_pool& pool) : pool_(&pool) {
+    static_assert(std::is_copy_constructible_v<M>,
+                  "kiln::sharded_model: the model is copied once per thread");
+    for (int i = 0; i < pool.size(); ++i) engines_.push_back({m});
+  }
+
+  thread_pool& pool() const { return *pool_; }
+  int threads() const { return pool_->size(); }
+  /// Thread i's engine (for code that runs its own tasks on pool()).
+  detail::thread_engine<M>& engine(int i) { return engines_[i]; }
+
+  /// x: [batch][input_size], y: [batch][output_size], in shards.
+  void forward(std::span<const T> params, std::span<const T> x, std::span<T> y, int batch) {
+    check(params, x, batch, "kiln::sharded_model::forward");
+    detail::check_values("kiln::sharded_model::forward", "y", y.size(),
+                         std::size_t(batch) * output_size);
+    pool_->run([&](int i) {
+      const item_range r = shard_of(batch, threads(), i, shard_grain<T>);
+      if (r.size() > 0)
+        engines_[i].forward(params, detail::rows(x, input_size, r), detail::rows(y, output_size, r),
+                            r.size());
+    });
+  }
+
+  /// Mean loss over the batch in inference mode: the shards' mean losses weighted by size.
+  T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets, int batch) {
+    check(params, x, batch, "kiln::sharded_model::loss");
+    detail::check_values("kiln::sharded_model::loss", "targets", targets.size(),
+                         std::size_t(batch) * output_size);
+    losses_.assign(threads(), 0.0);
+    pool_->run([&](int i) {
+      const item_range r = shard_of(batch, threads(), i, shard_grain<T>);
+      if (r.size() > 0)
+        losses_[i] = double(engines_[i].loss(params, detail::rows(x, input_size, r),
+                                             detail::rows(targets, output_size, r), r.size()));
+    });
+    return combined_loss(batch);
+  }
+
+  /// Mean loss in training mode; overwrites d_params with its gradient, the sum over shards of
+  /// (shard size / batch) x the shard's gradient, in shard order.
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, train_pass pass = {}) {
+    return loss_and_gradient(params, x, targets, d_params, batch, pass, nullptr);
+  }
+
+  /// As above; also writes the sum of the squared gradient (in double, each thread over its range
+  /// of parameters, the ranges added in order) to *sum_of_squares when given.
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, train_pass pass, double* sum_of_squares) {
+    const char* where = "kiln::sharded_model::loss_and_gradient";
+    check(params, x, batch, where);
+    detail::check_values(where, "targets", targets.size(), std::size_t(batch) * output_size);
+    detail::check_values(where, "d_params", d_params.size(), std::size_t(param_count));
+    const int k = threads();
+    losses_.assign(k, 0.0);
+    grads_.resize(std::size_t(k > 1 ? k - 1 : 0) * param_count);
+    // Shard 0 writes d_params itself, shard i > 0 its own buffer; an empty shard writes nothing.
+    const auto grad_of = [&](int i) {
+      return i == 0 ? d_params
+                    : std::span<T>(grads_.data() + std::size_t(i - 1) * param_count,
+                                   std::size_t(param_count));
+    };
+    pool_->run([&](int i) {
+      const item_range r = shard_of(batch, k, i, shard_grain<T>);
+      if (r.size() == 0 && i > 0) return;
+      train_pass shard_pass = pass;
+      shard_pass.first_sample += r.begin;
+      losses_[i] = double(engines_[i].loss_and_gradient(params, detail::rows(x, input_size, r),
+                                                        detail::rows(targets, output_size, r),
+                                                        grad_of(i), r.size(), shard_pass));
+    });
+    // d_params[j] = w_0 g_0[j] + w_1 g_1[j] + ... over the nonempty shards, each thread summing
+    // its own range of parameters.
+    weights_.assign(k, T(0));
+    for (int i = 0; i < k; ++i)
+      weights_[i] = batch > 0 ? T(shard_of(batch, k, i, shard_grain<T>).size()) / T(batch) : T(0);
+    squares_.assign(k, 0.0);
+    // One shard holding the whole batch wrote d_params and its loss is the loss.
+    const bool many = k > 1 && shard_of(batch, k, 0, shard_grain<T>).size() != batch;
+    const auto reduce = [&](int part, int parts) {
+      const item_range r = shard_of(param_count, parts, part, 16);
+      T* d = d_params.data();
+      double sq = 0;
+      for (int j = r.begin; j < r.end; ++j) {
+        if (many) {
+          T s = weights_[0] * d[j];
+          for (int i = 1; i < k; ++i)
+            if (weights_[i] != T(0))
+              s += weights_[i] * grads_[std::size_t(i - 1) * param_count + j];
+          d[j] = s;
+        }
+        if (sum_of_squares) sq += double(d[j]) * double(d[j]);
+      }
+      squares_[part] = sq;
+    };
+    if (many || sum_of_squares) {
+      if (param_count >= parallel_update_min)
+        pool_->run([&](int i) { reduce(i, k); });
+      else
+        reduce(0, 1);
+    }
+    if (sum_of_squares) {
+      double total = 0;
+      for (double s : squares_) total += s;
+      *sum_of_squares = total;
+    }
+    return many ? combined_loss(batch) : T(losses_[0]);
+  }
+
+  /// Parameter buffers at least this long are reduced and updated by all threads; smaller ones
+  /// by the calling thread alone (a pass over them is shorter than a wake-up).
+  static constexpr int parallel_update_min = 8192;
+
+ private:
+  void check(std::span<const T> params, std::span<const T> x, int batch, const char* where) const {
+    if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
+    detail::check_values(where, "params", params.size(), std::size_t(param_count));
+    detail::check_values(where, "x", x.size(), std::size_t(batch) * input_size);
+  }
+  T combined_loss(int batch) const {
+    if (batch == 0) return T(0);
+    double s = 0;
+    for (int i = 0; i < threads(); ++i)
+      s += losses_[i] * shard_of(batch, threads(), i, shard_grain<T>).size();
+    return T(s / batch);
+  }
+
+  thread_pool* pool_;
+  std::vector<detail::thread_engine<M>> engines_;
+  std::vector<double> losses_, squares_;
+  std::vector<T> grads_, weights_;
+};
+
+/// forward of m on `pool`'s threads (see sharded_model); copies m once per thread per call: keep
+/// a sharded_model to call it often.
+template <model M>
+void parallel_forward(thread_pool& pool, const M& m, std::span<const typename M::value_type> params,
+                      std::span<const typename M::value_type> x,
+                      std::span<typename M::value_type> y, int batch) {
+  sharded_model<M>(m, pool).forward(params, x, y, batch);
+}
+
+/// loss_and_gradient of m on `pool`'s threads (see sharded_model).
+template <trainable_model M>
+typename M::value_type parallel_loss_and_gradient(thread_pool& pool, const M& m,
+                                                  std::span<const typename M::value_type> params,
+                                                  std::span<const typename M::value_type> x,
+                                                  std::span<const typename M::value_type> targets,
+                                                  std::span<typename M::value_type> d_params,
+                                                  int batch, train_pass pass = {}) {
+  return sharded_model<M>(m, pool).loss_and_gradient(params, x, targets, d_params, batch, pass);
+}
+
+// The metrics on threads. Each takes the serial version's chunks (256 samples) and sums them in
+// the same order, so it gives the same bits as the serial one for any number of threads.
+
+/// Calls fn(i, outputs of sample i) for every sample of `data`, in order, on the calling thread;
+/// the outputs are computed on the threads, 256-sample chunks at a time.
+template <model M, class F>
+void for_each_output(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                     const dataset<typename M::value_type>& data, F&& fn, int chunk = 256) {
+  using T = typename M::value_type;
+  check_dataset<M>(data);
+  const int k = sm.threads(), block = chunk * 4 * k;
+  std::vector<T> y;
+  for (int start = 0; start < data.size(); start += block) {
+    const int n = std::min(block, data.size() - start), chunks = (n + chunk - 1) / chunk;
+    y.resize(std::size_t(n) * M::output_size);
+    sm.pool().run([&](int i) {
+      const item_range mine = shard_of(chunks, k, i);
+      for (int c = mine.begin; c < mine.end; ++c) {
+        const item_range r{start + c * chunk, start + std::min(n, (c + 1) * chunk)};
+        sm.engine(i).forward(params, detail::rows(std::span<const T>(data.x), M::input_size, r),
+                             std::span<T>(y).subspan(std::size_t(c) * chunk * M::output_size,
+                                                     std::size_t(r.size()) * M::output_size),
+                             r.size());
+      }
+    });
+    for (int i = 0; i < n; ++i)
+      fn(start + i, std::span<const T>(y.data() + std::size_t(i) * M::output_size,
+                                       std::size_t(M::output_size)));
+  }
+}
+
+/// accuracy (metrics.hpp) on the threads.
+template <model M>
+double accuracy(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                const dataset<typename M::value_type>& data) {
+  long long right = 0;
+  for_each_output(sm, params, data, [&](int i, auto y) {
+    right += predicted_class(y) == predicted_class(data.targets_of(i));
+  });
+  return data.empty() ? 0.0 : double(right) / data.size();
+}
+
+/// mean_squared_error (metrics.hpp) on the threads.
+template <model M>
+double mean_squared_error(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                          const dataset<typename M::value_type>& data) {
+  double sum = 0;
+  for_each_output(sm, params, data, [&](int i, auto y) {
+    const auto t = data.targets_of(i);
+    for (std::size_t j = 0; j < y.size(); ++j) sum += (double(y[j]) - t[j]) * (double(y[j]) - t[j]);
+  });
+  return data.empty() ? 0.0 : sum / (double(data.size()) * M::output_size);
+}
+
+/// confusion (metrics.hpp) on the threads.
+template <model M>
+confusion_matrix confusion(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                           const dataset<typename M::value_type>& data) {
+  confusion_matrix c;
+  c.classes = M::output_size == 1 ? 2 : M::output_size;
+  c.counts.assign(std::size_t(c.classes) * c.classes, 0);
+  for_each_output(sm, params, data, [&](int i, auto y) {
+    ++c.counts[std::size_t(predicted_class(data.targets_of(i))) * c.classes + predicted_class(y)];
+  });
+  return c;
+}
+
+/// mean_loss (metrics.hpp) on the threads: each chunk's loss on some thread, summed in order.
+template <trainable_model M>
+double mean_loss(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                 const dataset<typename M::value_type>& data, int chunk = 256) {
+  using T = typename M::value_type;
+  check_dataset<M>(data);
+  const int chunks = (data.size() + chunk - 1) / chunk, k = sm.threads();
+  std::vector<double> sums(chunks);
+  sm.pool().run([&](int i) {
+    const item_range mine = shard_of(chunks, k, i);
+    for (int c = mine.begin; c < mine.end; ++c) {
+      const item_range r{c * chunk, std::min(data.size(), (c + 1) * chunk)};
+      sums[c] = double(sm.engine(i).loss(
+                    params, detail::rows(std::span<const T>(data.x), M::input_size, r),
+                    detail::rows(std::span<const T>(data.y), M::output_size, r), r.size())) *
+                r.size();
+    }
+  });
+  double sum = 0;
+  for (double s : sums) sum += s;
+  return data.empty() ? 0.0 : sum / data.size();
+}
+
+/// evaluate_metric (metrics.hpp) on the threads.
+template <model M>
+double evaluate_metric(sharded_model<M>& sm, std::span<const typename M::value_type> params,
+                       const dataset<typename M::value_type>& data, metric_kind k) {
+  switch (k) {
+    case metric_kind::accuracy:
+      return accuracy(sm, params, data);
+    case metric_kind::mse:
+      return mean_squared_error(sm, params, data);
+    default:
+      return 0.0;
+  }
+}
+
+/// accuracy, confusion and mean_loss of m on `pool`'s threads (one copy of m per thread).
+template <model M>
+double accuracy(thread_pool& pool, const M& m, std::span<const typename M::value_type> params,
+                const dataset<typename M::value_type>& data) {
+  sharded_model<M> sm(m, pool);
+  return accuracy(sm, params, data);
+}
+template <model M>
+confusion_matrix confusion(thread_pool& pool, const M& m,
+                           std::span<const typename M::value_type> params,
+                           const dataset<typename M::value_type>& data) {
+  sharded_model<M> sm(m, pool);
+  return confusion(sm, params, data);
+}
+template <trainable_model M>
+double mean_loss(thread_pool& pool, const M& m, std::span<const typename M::value_type> params,
+                 const dataset<typename M::value_type>& data) {
+  sharded_model<M> sm(m, pool);
+  return mean_loss(sm, params, data);
+}
+
+namespace detail {
+/// The parallel part of a step of `fit` after the gradient: clipping by global norm (the norm
+/// given), saving the parameters to last_good, and the optimizer's update, each thread over its
+/// range of parameters. Returns false when an updated parameter is not finite.
+template <model M>
+bool apply_step(sharded_model<M>& sm, std::span<typename M::value_type> params,
+                std::span<typename M::value_type> grad, std::span<typename M::value_type> last_good,
+                optimizer<typename M::value_type>& opt, double clip_norm, double norm) {
+  using T = typename M::value_type;
+  const typename optimizer<T>::step_plan plan = opt.begin_step();
+  const bool clip = clip_norm > 0 && norm > clip_norm;
+  const double scale = clip ? clip_norm / norm : 1.0;
+  std::vector<char> finite(sm.threads(), 1);
+  const auto part = [&](int i, int parts) {
+    const item_range r = shard_of(M::param_count, parts, i, 16);
+    T* g = grad.data();
+    T* p = params.data();
+    if (clip)
+      for (int j = r.begin; j < r.end; ++j) g[j] = T(g[j] * scale);
+    std::copy(p + r.begin, p + r.end, last_good.data() + r.begin);
+    opt.update(plan, p, g, std::size_t(r.begin), std::size_t(r.end));
+    bool ok = true;
+    for (int j = r.begin; j < r.end; ++j) ok &= std::isfinite(p[j]);
+    finite[i] = ok;
+  };
+  if (sm.threads() > 1 && M::param_count >= sharded_model<M>::parallel_update_min)
+    sm.pool().run([&](int i) { part(i, sm.threads()); });
+  else
+    part(0, 1);
+  for (char f : finite)
+    if (!f) return false;
+  return true;
+}
+}  // namespace detail
+
+/// The contiguous part `part` of `parts` of a dataset, all parts of the same size
+/// floor(size / parts) (the last size % parts samples belong to none): an MPI rank's shard.
+template <class T>
+dataset<T> dataset_shard(const dataset<T>& d, int part, int parts) {
+  if (parts <= 0 || part < 0 || part >= parts)
+    throw std::invalid_argument("kiln::dataset_shard: part " + std::to_string(part) + " of " +
+                                std::to_string(parts));
+  const std::size_t each = std::size_t(d.size() / parts), first = each * part;
+  return dataset<T>(
+      d.features, d.targets,
+      std::vector<T>(d.x.begin() + first * d.features, d.x.begin() + (first + each) * d.features),
+      std::vector<T>(d.y.begin() + first * d.targets, d.y.begin() + (first + each) * d.targets));
+}
+
+}  // namespace kiln
