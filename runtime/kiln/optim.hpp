@@ -149,8 +149,8 @@ class optimizer {
     ++steps_;
     const long long t = steps_;
     const std::size_t n = param_count_;
-    T* s0 = state_.data();
-    T* s1 = state_.data() + n;
+    T* s0 = state_.data();  // null without state (plain SGD): no offset may be added to it
+    T* s1 = state_buffers() == 2 ? s0 + n : nullptr;
     std::visit(
         [&](const auto& c) {
           using C = std::decay_t<decltype(c)>;
