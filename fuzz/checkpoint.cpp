@@ -33,7 +33,11 @@ void read(const std::vector<char>& bytes) {
                                       "again.ckpt", kiln::fuzz::nodes());
   if (back.epoch != c.epoch || back.optimizer != c.optimizer ||
       back.optimizer_steps != c.optimizer_steps || !same_bits(back.params, c.params) ||
-      !same_bits(back.optimizer_state, c.optimizer_state))
+      !same_bits(back.optimizer_state, c.optimizer_state) ||
+      back.buffers.size() != c.buffers.size() || back.has_fit != c.has_fit ||
+      back.fit.epochs_done != c.fit.epochs_done || back.fit.message != c.fit.message ||
+      !same_bits(back.fit.best_params, c.fit.best_params) ||
+      !same_bits(back.fit.history, c.fit.history))
     __builtin_trap();
 }
 }  // namespace

@@ -102,6 +102,16 @@ int main(int argc, char** argv) {
   const std::vector<double> exact(params.begin(), params.end());
   kiln::save_checkpoint<double>(file, nodes, exact, nullptr, 2);
   put(root / "checkpoint", "plain_double.ckpt", slurp(file));
+  kiln::checkpoint<float> full;
+  full.params = params;
+  full.optimizer = adam.name();
+  full.optimizer_steps = adam.steps();
+  full.optimizer_state.assign(adam.state().begin(), adam.state().end());
+  full.buffers = {{"running_mean", {0.5f, -0.5f}}};
+  full.has_fit = true;
+  full.fit = {1, 8, 2, true, "stopped", 1, 1, -0.25, params, {0, 1, 0.5, 0, 0, 0.01, 2}};
+  kiln::save_checkpoint(file, nodes, full);
+  put(root / "checkpoint", "fit_float.ckpt", slurp(file));
   fs::remove_all(tmp);
   return 0;
 }

@@ -3,6 +3,8 @@
 // random moments always leaves a checkpoint that loads and resumes to the same parameters, and a
 // save that cannot be written is an error that leaves the previous checkpoint intact.
 #include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,4 +206,59 @@ TEST_CASE("a training process killed at random moments always resumes", "[resume
   CHECK(killed >= 10);
   CHECK(inside_saves >= 1);
   CHECK(resumed_from_checkpoint >= 5);
+}
+
+namespace {
+// Saves a bigger checkpoint over `path` where writes fail; the error must name the temporary
+// file and the reason, and the previous checkpoint must be intact with no temporary left.
+void check_failed_save_keeps_the_previous(const std::string& path, const char* reason) {
+  std::vector<double> small(net.param_count, 1.0);
+  const std::string before = read_bytes(path);
+  REQUIRE(kiln::read_checkpoint<double>(path, net.nodes).params == small);
+  kiln::optimizer<double> opt(kiln::adam{}, net.param_count);
+  std::vector<double> other(net.param_count, 2.0);
+  CHECK_THROWS_WITH(kiln::save_checkpoint<double>(path, net.nodes, other, &opt, 2),
+                    Contains("kiln: cannot write " + path + ".tmp: ") && Contains(reason));
+  CHECK(read_bytes(path) == before);
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+}  // namespace
+
+TEST_CASE("a save that cannot be written is an error and keeps the previous checkpoint",
+          "[resume]") {
+  std::vector<double> small(net.param_count, 1.0);
+  {
+    // A file size limit stops root as well (a read-only directory does not): EFBIG.
+    const std::string path = temp_path("limited.ckpt");
+    kiln::save_checkpoint<double>(path, net.nodes, small, nullptr, 1);
+    const auto size = std::filesystem::file_size(path);
+    rlimit old{};
+    getrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = old;
+    limited.rlim_cur = size + 16;
+    REQUIRE(setrlimit(RLIMIT_FSIZE, &limited) == 0);
+    check_failed_save_keeps_the_previous(path, "File too large");
+    setrlimit(RLIMIT_FSIZE, &old);
+    signal(SIGXFSZ, SIG_DFL);
+  }
+  // A full disk: a 64 KiB tmpfs, where mounting is allowed (as root on the CI machine); the
+  // file size limit above runs everywhere.
+  const auto dir = (std::filesystem::temp_directory_path() / "kiln_resume_test_full").string();
+  std::filesystem::create_directories(dir);
+  if (mount("tmpfs", dir.c_str(), "tmpfs", 0, "size=64k") == 0) {
+    const std::string path = dir + "/full.ckpt";
+    kiln::save_checkpoint<double>(path, net.nodes, small, nullptr, 1);
+    {
+      std::ofstream filler(dir + "/filler", std::ios::binary);
+      const std::string block(1024, 'x');
+      while (filler.write(block.data(), block.size())) {
+      }
+    }
+    check_failed_save_keeps_the_previous(path, "No space left on device");
+    umount(dir.c_str());
+  } else {
+    WARN("mount(tmpfs) not permitted here (" << std::strerror(errno)
+                                             << "): the full-disk case ran as a size limit only");
+  }
 }
