@@ -39,6 +39,32 @@ struct save_hooks {
 void write_file_atomically(const std::string& path, std::span<const char> bytes,
                            const save_hooks& hooks = {});
 
+/// A named buffer of state beyond the parameters and the optimizer's (running statistics).
+template <class T>
+struct state_buffer {
+  std::string name;
+  std::vector<T> values;
+};
+
+/// Where an interrupted `fit` resumes (format version 2). The data order needs no more than the
+/// epoch: epoch e shuffles with mix_seed(seed, e), and dropout draws from the optimizer's steps.
+template <class T>
+struct fit_progress {
+  std::uint64_t seed = 0;  ///< fit_options::seed of the run
+  int batch_size = 0;      ///< fit_options::batch_size of the run
+  long long epochs_done = 0;
+  bool stopped_early = false;
+  std::string message;  ///< fit_history::message
+  // Early stopping's best so far.
+  int best_epoch = -1;
+  int since_best = 0;
+  double best_value = 0;
+  std::vector<T> best_params;
+  /// The epochs so far, 7 values each: epoch, train_loss, train_metric, test_loss, test_metric,
+  /// learning_rate, gradient_norm (always float64).
+  std::vector<double> history;
+};
+
 /// What a checkpoint holds.
 template <class T>
 struct checkpoint {
@@ -48,7 +74,30 @@ struct checkpoint {
   long long optimizer_steps = 0;
   std::vector<T> params;
   std::vector<T> optimizer_state;
+  std::vector<state_buffer<T>> buffers;  ///< version 2; none in a version-1 file
+  bool has_fit = false;                  ///< version 2: saved by fit, `fit` is its progress
+  fit_progress<T> fit;
 };
+
+/// The same checkpoint with its values in precision U.
+template <class U, class T>
+checkpoint<U> convert_checkpoint(const checkpoint<T>& c) {
+  auto values = [](const std::vector<T>& v) { return std::vector<U>(v.begin(), v.end()); };
+  checkpoint<U> out{c.structure,
+                    c.epoch,
+                    c.optimizer,
+                    c.optimizer_steps,
+                    values(c.params),
+                    values(c.optimizer_state),
+                    {},
+                    c.has_fit,
+                    {}};
+  for (const state_buffer<T>& b : c.buffers) out.buffers.push_back({b.name, values(b.values)});
+  const fit_progress<T>& f = c.fit;
+  out.fit = {f.seed,       f.batch_size, f.epochs_done, f.stopped_early,       f.message,
+             f.best_epoch, f.since_best, f.best_value,  values(f.best_params), f.history};
+  return out;
+}
 
 namespace detail {
 // The format, independent of T: values as doubles, `scalar_bytes` 4 or 8 in the file.
@@ -59,12 +108,21 @@ checkpoint<double> decode_checkpoint(std::span<const char> bytes, const std::str
 std::vector<char> read_whole_file(const std::string& path, const char* who);
 }  // namespace detail
 
+/// Saves a whole checkpoint (its structure is that of `nodes`), atomically.
+template <class T>
+void save_checkpoint(const std::string& path, std::span<const node> nodes, const checkpoint<T>& c,
+                     const save_hooks& hooks = {}) {
+  const std::vector<char> bytes =
+      detail::encode_checkpoint(nodes, int(sizeof(T)), convert_checkpoint<double>(c));
+  write_file_atomically(path, bytes, hooks);
+}
+
 /// Saves params (and the optimizer's state and step count, if given) with `epoch`, atomically.
 template <class T>
 void save_checkpoint(const std::string& path, std::span<const node> nodes,
                      std::span<const T> params, const optimizer<T>* opt, long long epoch,
                      const save_hooks& hooks = {}) {
-  checkpoint<double> c;
+  checkpoint<T> c;
   c.epoch = epoch;
   c.params.assign(params.begin(), params.end());
   if (opt) {
@@ -72,8 +130,7 @@ void save_checkpoint(const std::string& path, std::span<const node> nodes,
     c.optimizer_steps = opt->steps();
     c.optimizer_state.assign(opt->state().begin(), opt->state().end());
   }
-  const std::vector<char> bytes = detail::encode_checkpoint(nodes, int(sizeof(T)), c);
-  write_file_atomically(path, bytes, hooks);
+  save_checkpoint(path, nodes, c, hooks);
 }
 
 /// Reads a checkpoint saved from the network `nodes`; throws checkpoint_error naming both
@@ -82,15 +139,7 @@ void save_checkpoint(const std::string& path, std::span<const node> nodes,
 template <class T>
 checkpoint<T> read_checkpoint(const std::string& path, std::span<const node> nodes) {
   const std::vector<char> bytes = detail::read_whole_file(path, "kiln::load_checkpoint");
-  const checkpoint<double> c = detail::decode_checkpoint(bytes, path, nodes);
-  checkpoint<T> out;
-  out.structure = c.structure;
-  out.epoch = c.epoch;
-  out.optimizer = c.optimizer;
-  out.optimizer_steps = c.optimizer_steps;
-  out.params.assign(c.params.begin(), c.params.end());
-  out.optimizer_state.assign(c.optimizer_state.begin(), c.optimizer_state.end());
-  return out;
+  return convert_checkpoint<T>(detail::decode_checkpoint(bytes, path, nodes));
 }
 
 /// Loads a checkpoint into `params` and, if given, the optimizer (state and step count, which

@@ -163,8 +163,8 @@ class optimizer {
   void update(const step_plan& plan, T* params, const T* grad, std::size_t begin, std::size_t end) {
     const double lr = plan.lr;
     const long long t = plan.t;
-    T* s0 = state_.data();
-    T* s1 = state_.data() + param_count_;
+    T* s0 = state_.data();  // null without state (plain SGD): no offset may be added to it
+    T* s1 = state_buffers() == 2 ? s0 + param_count_ : nullptr;
     std::visit(
         [&](const auto& c) {
           using C = std::decay_t<decltype(c)>;

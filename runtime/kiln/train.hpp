@@ -9,11 +9,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "checkpoint.hpp"
 #include "data.hpp"
 #include "init.hpp"
 #include "metrics.hpp"
@@ -23,6 +25,18 @@
 #include "progress.hpp"
 
 namespace kiln {
+
+/// Training that survives a kill: with a path, `fit` saves a checkpoint (kiln/checkpoint.hpp,
+/// atomically) every `every` epochs and at the end: parameters, optimizer state and steps, the
+/// epoch, early stopping's best so far and the history. With `resume`, a fit whose file exists
+/// continues from it and ends bit-identical to an uninterrupted run with the same seed, data and
+/// options; a run that stopped early stays stopped.
+struct fit_checkpoints {
+  std::string path;  ///< "": no checkpoints
+  int every = 1;     ///< epochs between checkpoints
+  bool resume = true;
+  save_hooks hooks;  ///< test hooks of the atomic writer
+};
 
 /// Options of `fit`.
 struct fit_options {
@@ -55,6 +69,8 @@ struct fit_options {
   /// Sums each step's gradient over the processes of a data-parallel run (kiln_mpi): each trains
   /// on its own shard of the same size, all apply the same steps. nullptr: this process alone.
   gradient_reducer* reducer = nullptr;
+  /// Checkpoints (see fit_checkpoints).
+  fit_checkpoints checkpoints{};
 };
 
 /// One epoch's numbers. train_loss is the mean of the epoch's batch losses (training mode);
@@ -164,6 +180,70 @@ inline void average_over_processes(gradient_reducer& r, epoch_stats& s, int trai
   s.test_metric = v[3] / v[4];
 }
 
+/// Early stopping's best so far.
+template <class T>
+struct best_so_far {
+  std::vector<T> params;
+  double value = 0;
+  int since = 0;
+};
+
+template <class M>
+std::span<const node> checkpoint_nodes(const M& m) {
+  if constexpr (has_nodes<M>) return nodes_of(m);
+  (void)m;
+  return {};
+}
+
+/// Saves fit's state after `epochs_done` epochs to o.checkpoints.path.
+template <class M, class T>
+void save_fit_checkpoint(const M& m, const fit_options& o, std::span<const T> params,
+                         const optimizer<T>& opt, const fit_history& h, const best_so_far<T>& best,
+                         long long epochs_done) {
+  checkpoint<T> c;
+  c.epoch = epochs_done;
+  c.params.assign(params.begin(), params.end());
+  c.optimizer = opt.name();
+  c.optimizer_steps = opt.steps();
+  c.optimizer_state.assign(opt.state().begin(), opt.state().end());
+  c.has_fit = true;
+  c.fit = {o.seed,       o.batch_size, epochs_done, h.stopped_early, h.message,
+           h.best_epoch, best.since,   best.value,  best.params,     {}};
+  for (const epoch_stats& e : h.epochs)
+    c.fit.history.insert(c.fit.history.end(),
+                         {double(e.epoch), e.train_loss, e.train_metric, e.test_loss, e.test_metric,
+                          e.learning_rate, e.gradient_norm});
+  save_checkpoint(o.checkpoints.path, checkpoint_nodes(m), c, o.checkpoints.hooks);
+}
+
+/// Restores fit's state from o.checkpoints.path when resuming and the file exists; returns the
+/// number of epochs already done (0 for a fresh start).
+template <class M, class T>
+long long resume_fit(const M& m, const fit_options& o, std::span<T> params, optimizer<T>& opt,
+                     fit_history& h, best_so_far<T>& best) {
+  const std::string& path = o.checkpoints.path;
+  if (path.empty() || !o.checkpoints.resume || !std::ifstream(path)) return 0;
+  const checkpoint<T> c = read_checkpoint<T>(path, checkpoint_nodes(m));
+  auto refuse = [&](const std::string& why) {
+    return checkpoint_error("kiln::fit: cannot resume from " + path + ": " + why);
+  };
+  if (!c.has_fit) throw refuse("it was not saved by fit");
+  if (c.fit.seed != o.seed || c.fit.batch_size != o.batch_size)
+    throw refuse(fmt::format("it was saved with seed {} and batch size {}, this fit has {} and {}",
+                             c.fit.seed, c.fit.batch_size, o.seed, o.batch_size));
+  if (c.fit.best_params.size() != params.size()) throw refuse("its best parameters do not fit");
+  load_checkpoint<T>(path, checkpoint_nodes(m), params, &opt);
+  h.stopped_early = c.fit.stopped_early;
+  h.message = c.fit.message;
+  h.best_epoch = c.fit.best_epoch;
+  h.steps = opt.steps();
+  best = {c.fit.best_params, c.fit.best_value, c.fit.since_best};
+  const std::vector<double>& v = c.fit.history;
+  for (std::size_t i = 0; i + 7 <= v.size(); i += 7)
+    h.epochs.push_back({int(v[i]), v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6]});
+  return c.fit.epochs_done;
+}
+
 template <trainable_model M>
 fit_history fit(const M& m, std::span<typename M::value_type> params,
                 optimizer<typename M::value_type>& opt,
@@ -187,13 +267,15 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
   sharded_model<M> sm(m, pool);
 
   // grad holds one more value: the loss, summed with the gradient over the processes.
-  std::vector<T> x, t, grad_and_loss(M::param_count + 1), last_good(params.begin(), params.end()),
-      best(params.begin(), params.end());
+  std::vector<T> x, t, grad_and_loss(M::param_count + 1), last_good(params.begin(), params.end());
   const std::span<T> grad(grad_and_loss.data(), std::size_t(M::param_count));
-  double best_value = 0;
-  int since_best = 0;
+  best_so_far<T> best{std::vector<T>(params.begin(), params.end())};
+  const long long done_before = resume_fit(m, o, params, opt, h, best);
+  // One process writes the checkpoints of a data-parallel run: every one holds the same state.
+  const bool writes_checkpoints =
+      !o.checkpoints.path.empty() && (!o.reducer || o.reducer->rank() == 0);
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = int(done_before); epoch < o.epochs && !h.stopped_early; ++epoch) {
     const minibatches<T> batches(train, o.batch_size, o.seed, epoch);
     epoch_stats s;
     s.epoch = epoch;
@@ -263,12 +345,12 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
                      : test                        ? s.test_metric
                                                    : s.train_metric;
       if (!higher_is_better) value = -value;  // compare as "higher is better"
-      if (h.best_epoch < 0 || value > best_value + o.min_delta) {
-        best_value = value;
+      if (h.best_epoch < 0 || value > best.value + o.min_delta) {
+        best.value = value;
         h.best_epoch = epoch;
-        since_best = 0;
-        std::copy(params.begin(), params.end(), best.begin());
-      } else if (++since_best >= o.patience) {
+        best.since = 0;
+        std::copy(params.begin(), params.end(), best.params.begin());
+      } else if (++best.since >= o.patience) {
         h.stopped_early = true;
         h.message = fmt::format(
             "kiln::fit: no improvement for {} epochs; stopped after epoch {}, "
@@ -278,8 +360,14 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
         break;
       }
     }
+    if (writes_checkpoints && (epoch + 1) % std::max(1, o.checkpoints.every) == 0 &&
+        epoch + 1 < o.epochs)
+      save_fit_checkpoint(m, o, std::span<const T>(params), opt, h, best, epoch + 1);
   }
-  if (o.patience > 0 && h.best_epoch >= 0) std::copy(best.begin(), best.end(), params.begin());
+  if (writes_checkpoints && !h.diverged)
+    save_fit_checkpoint(m, o, std::span<const T>(params), opt, h, best, h.epochs.size());
+  if (o.patience > 0 && h.best_epoch >= 0)
+    std::copy(best.params.begin(), best.params.end(), params.begin());
   return h;
 }
 

@@ -1,6 +1,7 @@
 // The checkpoint format and the atomic writer (kiln/checkpoint.hpp). Layout, little-endian:
 // magic, version, scalar size, fingerprint, structure text, epoch, optimizer name and steps,
-// parameters, optimizer state, CRC-32 of everything before it (see README.md, "Checkpoints").
+// parameters, optimizer state, then (version 2) named state buffers and fit's progress, CRC-32 of
+// everything before it (see docs/reliability.md). Version 1 files still load.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -87,7 +88,7 @@ void write_file_atomically(const std::string& path, std::span<const char> bytes,
 namespace {
 
 constexpr char magic[8] = {'K', 'I', 'L', 'N', 'C', 'K', 'P', 'T'};
-constexpr std::uint32_t version = 1;
+constexpr std::uint32_t version = 2;
 
 std::uint32_t crc32(const char* data, std::size_t n) {
   static const std::array<std::uint32_t, 256> table = [] {
@@ -171,6 +172,27 @@ std::vector<char> encode_checkpoint(std::span<const node> nodes, int scalar_byte
   put(out, std::uint64_t(c.optimizer_steps), 8);
   put_values(out, c.params, scalar_bytes);
   put_values(out, c.optimizer_state, scalar_bytes);
+  put(out, c.buffers.size(), 4);
+  for (const state_buffer<double>& b : c.buffers) {
+    put(out, b.name.size(), 4);
+    out.insert(out.end(), b.name.begin(), b.name.end());
+    put_values(out, b.values, scalar_bytes);
+  }
+  put(out, c.has_fit ? 1 : 0, 1);
+  if (c.has_fit) {
+    const fit_progress<double>& f = c.fit;
+    put(out, f.seed, 8);
+    put(out, std::uint32_t(f.batch_size), 4);
+    put(out, std::uint64_t(f.epochs_done), 8);
+    put(out, f.stopped_early ? 1 : 0, 1);
+    put(out, f.message.size(), 4);
+    out.insert(out.end(), f.message.begin(), f.message.end());
+    put(out, std::uint32_t(f.best_epoch), 4);
+    put(out, std::uint32_t(f.since_best), 4);
+    put(out, detail::to_bits(f.best_value, 8), 8);
+    put_values(out, f.best_params, scalar_bytes);
+    put_values(out, f.history, 8);
+  }
   put(out, crc32(out.data(), out.size()), 4);
   return out;
 }
@@ -182,8 +204,9 @@ checkpoint<double> decode_checkpoint(std::span<const char> bytes, const std::str
     throw r.fail(0, "expected the magic string KILNCKPT: this is not a Kiln checkpoint");
   r.at = 8;
   const std::uint32_t v = std::uint32_t(r.get(4, "the format version"));
-  if (v != version)
-    throw r.fail(8, fmt::format("format version {} is not supported: expected {}", v, version));
+  if (v != 1 && v != version)
+    throw r.fail(8,
+                 fmt::format("format version {} is not supported: expected 1 or {}", v, version));
   if (bytes.size() >= 4) {
     std::uint32_t stored = 0;
     for (int i = 3; i >= 0; --i) stored = (stored << 8) | std::uint8_t(bytes[bytes.size() - 4 + i]);
@@ -218,6 +241,41 @@ checkpoint<double> decode_checkpoint(std::span<const char> bytes, const std::str
   c.optimizer_steps = (long long)r.get(8, "the optimizer step count");
   c.params = r.values(int(scalar), "parameter");
   c.optimizer_state = r.values(int(scalar), "optimizer state");
+  if (v >= 2) {
+    const std::size_t count_at = r.at;
+    const std::uint64_t buffers = r.get(4, "the state buffer count");
+    if (buffers > (bytes.size() - r.at) / 12)
+      throw r.fail(count_at, fmt::format("{} state buffers do not fit in the {} bytes left",
+                                         buffers, bytes.size() - r.at));
+    for (std::uint64_t i = 0; i < buffers; ++i) {
+      state_buffer<double> b;
+      b.name = r.text(r.get(4, "a state buffer's name length"), "a state buffer's name");
+      b.values = r.values(int(scalar), "state buffer");
+      c.buffers.push_back(std::move(b));
+    }
+    const std::size_t flag_at = r.at;
+    const std::uint64_t has_fit = r.get(1, "the fit progress flag");
+    if (has_fit > 1)
+      throw r.fail(flag_at, fmt::format("fit progress flag {}: expected 0 or 1", has_fit));
+    c.has_fit = has_fit == 1;
+    if (c.has_fit) {
+      fit_progress<double>& f = c.fit;
+      f.seed = r.get(8, "fit's seed");
+      f.batch_size = int(std::uint32_t(r.get(4, "fit's batch size")));
+      f.epochs_done = (long long)r.get(8, "fit's epoch count");
+      f.stopped_early = r.get(1, "fit's early-stop flag") != 0;
+      f.message = r.text(r.get(4, "fit's message length"), "fit's message");
+      f.best_epoch = int(std::uint32_t(r.get(4, "fit's best epoch")));
+      f.since_best = int(std::uint32_t(r.get(4, "fit's epochs since the best")));
+      f.best_value = detail::from_bits(r.get(8, "fit's best value"), 8);
+      f.best_params = r.values(int(scalar), "best parameter");
+      const std::size_t history_at = r.at;
+      f.history = r.values(8, "history");
+      if (f.history.size() % 7 != 0)
+        throw r.fail(history_at,
+                     fmt::format("{} history values: expected 7 per epoch", f.history.size()));
+    }
+  }
   if (r.at + 4 != bytes.size())
     throw r.fail(r.at, fmt::format("expected the 4-byte checksum and the end of the file, found "
                                    "{} bytes",

@@ -146,7 +146,8 @@ dataset<float> parse_csv(std::string_view text, const std::string& name,
         const auto it = std::find(options.labels.begin(), options.labels.end(), f);
         if (it != options.labels.end()) {
           label = int(it - options.labels.begin());
-        } else if (!parse_number(f, v) || v != float(int(v)) || v < 0 || int(v) >= classes) {
+        } else if (!parse_number(f, v) || !(v >= 0 && v < float(classes)) ||
+                   v != float(int(v))) {  // the range first: int(v) out of int's range is UB
           throw fail(line_no,
                      fmt::format("field {} ('{}') should be a class label: an integer in [0, {}){}",
                                  c + 1, f, classes,

@@ -291,7 +291,8 @@ std::vector<double> decode_safetensors(std::span<const char> b, const std::strin
         if (arr)
           for (const json& x : **arr) {
             const double* d = std::get_if<double>(&x.v);
-            if (!d || *d < 0 || *d != double(std::uint64_t(*d)) || *d > 9.0e15) {
+            // The range first: converting 1e21 (or NaN) to an integer is undefined behaviour.
+            if (!d || !(*d >= 0 && *d <= 9.0e15) || *d != double(std::uint64_t(*d))) {
               arr = nullptr;
               break;
             }

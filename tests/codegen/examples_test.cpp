@@ -1,7 +1,10 @@
 // Generated code vs the generic engine for every example network (mnist's 784x128 layer runs the
 // loop path).
+#include <cstring>
 #include <example_specs.kiln.hpp>
+#include <filesystem>
 #include <kiln/init.hpp>
+#include <kiln/train.hpp>
 
 #include "compare.hpp"
 
@@ -29,4 +32,41 @@ TEST_CASE("generated code agrees with generic on every example network", "[codeg
   compare_both<examples::deep_relu>("deep_relu", 8);
   compare_both<examples::deep_residual>("deep_residual", 9);
   compare_both<examples::optimizers_net>("optimizers_net", 10);
+}
+
+namespace {
+// Trains the generated spirals engine for `epochs` (of 12) with a checkpoint every 4, resuming.
+template <class T>
+std::vector<T> train_spirals(const std::string& path, int epochs) {
+  const kiln::compiled<examples::spirals, T> engine;
+  auto params = kiln::initial_params(engine, kiln::init_scheme::he_normal, 4);
+  kiln::optimizer<T> opt(kiln::adam{.lr = 0.02}, examples::spirals.param_count);
+  const auto data = kiln::make_spiral<T>(20, 3, 0.2, 2);
+  kiln::fit_options o;
+  o.epochs = epochs;
+  o.batch_size = 16;
+  o.seed = 9;
+  o.progress = kiln::progress_mode::never;
+  o.checkpoints.path = path;
+  o.checkpoints.every = 4;
+  kiln::fit(engine, std::span<T>(params), opt, data, o);
+  return params;
+}
+template <class T>
+void check_generated_resume() {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("kiln_generated_resume_" + std::to_string(sizeof(T)) + ".ckpt"))
+                               .string();
+  std::filesystem::remove(path);
+  const std::vector<T> reference = train_spirals<T>("", 12);
+  train_spirals<T>(path, 5);  // interrupted after epoch 5 (checkpoints at 4 and 5)
+  const std::vector<T> resumed = train_spirals<T>(path, 12);
+  CHECK(std::memcmp(resumed.data(), reference.data(), reference.size() * sizeof(T)) == 0);
+  CHECK(resumed != train_spirals<T>("", 11));  // a different run does differ
+}
+}  // namespace
+
+TEST_CASE("fit with the generated engine resumes bit-identical", "[codegen][resume]") {
+  check_generated_resume<float>();
+  check_generated_resume<double>();
 }

@@ -99,6 +99,12 @@ TEST_CASE("csv: bad files", "[loaders]") {
                     "[0, 3)");
   CHECK_THROWS_WITH(kiln::parse_csv("1,1.5\n", "g.csv", classes),
                     Contains("g.csv:1: field 2 ('1.5') should be a class label"));
+  // Found by fuzzing: far outside int's range, the label was converted to int before the range
+  // check (undefined behaviour); NaN and infinities likewise.
+  for (const char* label : {"-6e13", "1e10", "2147483648", "nan", "inf", "-inf", "-1"})
+    CHECK_THROWS_WITH(kiln::parse_csv(std::string("1,0\n2,") + label + "\n", "g.csv", classes),
+                      std::string("kiln::load_csv: g.csv:2: field 2 ('") + label +
+                          "') should be a class label: an integer in [0, 3)");
   kiln::csv_options header;
   header.header = kiln::csv_options::header_mode::absent;
   CHECK_THROWS_WITH(kiln::parse_csv("x,y\n1,2\n", "h.csv", header),

@@ -312,3 +312,15 @@ TEST_CASE("damaged weight files never crash: every truncation and byte flip", "[
       }
   }
 }
+
+TEST_CASE("a safetensors size far beyond any integer is refused, not converted", "[weights]") {
+  // Found by fuzzing: 1e21 was converted to an integer before its range was checked (undefined
+  // behaviour).
+  const std::string header =
+      R"({"0.weight":{"dtype":"F32","shape":[1e21,2],"data_offsets":[0,8]}})";
+  CHECK_THROWS_WITH(
+      kiln::detail::decode_safetensors(
+          std::span<const char>(safetensors(header, f32({1, 2})).data(), 8 + header.size() + 8),
+          "big.safetensors", std::span<const kiln::node>(xor_net.nodes)),
+      Contains("'shape' of tensor '0.weight' should be a list of sizes"));
+}

@@ -17,6 +17,9 @@ enum class fault : int {
   loss_not_last,
   softmax_cross_entropy_without_softmax,
   binary_cross_entropy_without_sigmoid,
+  not_a_layer,
+  residual_empty,
+  too_many_parameters,
 };
 
 /// The first fault found in a network: the layer (flat index in declaration order, input = 0,
@@ -27,6 +30,7 @@ struct spec_fault {
   kind k = kind::identity;
   int got = 0;
   int expected = 0;
+  long long count = 0;  ///< too_many_parameters: the parameters up to and including the layer
 };
 
 // One template per mistake. Layer indices count every layer as written, from input = layer 0.
@@ -70,6 +74,26 @@ struct binary_cross_entropy_needs_a_sigmoid_output {
                 "the loss is named below)");
 };
 
+template <int Layer>
+struct element_is_not_a_kiln_layer {
+  static_assert(never<Layer>,
+                "kiln::network: an element is not a Kiln layer (expected kiln::input, dense, an "
+                "activation, residual or a loss); its position, from input = 0, is the first "
+                "argument below");
+};
+template <int Layer>
+struct residual_body_must_not_be_empty {
+  static_assert(never<Layer>,
+                "kiln::network: a residual block needs at least one layer: residual{} would "
+                "only double its input");
+};
+template <int Layer, kind Kind, long long ParametersSoFar>
+struct parameter_count_must_fit_in_int {
+  static_assert(never<Layer>,
+                "kiln::network: too many parameters: the count reaches 2^31 or more at the layer "
+                "named below (layer, kind, parameters up to and including it)");
+};
+
 }  // namespace error
 
 namespace detail {
@@ -90,6 +114,12 @@ constexpr bool report() {
     return sizeof(error::softmax_cross_entropy_needs_a_softmax_output<F.layer, F.k>) > 0;
   else if constexpr (F.code == fault::binary_cross_entropy_without_sigmoid)
     return sizeof(error::binary_cross_entropy_needs_a_sigmoid_output<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::not_a_layer)
+    return sizeof(error::element_is_not_a_kiln_layer<F.layer>) > 0;
+  else if constexpr (F.code == fault::residual_empty)
+    return sizeof(error::residual_body_must_not_be_empty<F.layer>) > 0;
+  else if constexpr (F.code == fault::too_many_parameters)
+    return sizeof(error::parameter_count_must_fit_in_int<F.layer, F.k, F.count>) > 0;
   else
     return true;
 }

@@ -36,21 +36,32 @@ namespace detail {
 inline void bad_hyperparameter(const char*) {}
 }  // namespace detail
 
+/// The layers that take a hyperparameter: `kiln::relu(0.3)` is refused at the call, naming the
+/// layer's kind, because unit_layer<kind::relu> does not satisfy this.
+template <kind K>
+concept layer_takes_a_hyperparameter =
+    K == kind::leaky_relu || K == kind::elu || K == kind::layer_norm || K == kind::dropout;
+
 /// A size-preserving layer of kind K with at most one hyperparameter (`hp`).
 /// `kiln::leaky_relu` uses the default; `kiln::leaky_relu(0.2)` sets it.
 template <kind K>
 struct unit_layer {
   double hp = 0.0;
-  constexpr unit_layer operator()(double value) const {
+  constexpr unit_layer operator()(double value) const requires layer_takes_a_hyperparameter<K> {
+    // NaN fails every comparison; the bounds below also refuse the infinities.
+    constexpr double largest = 1.7976931348623157e308;
     if constexpr (K == kind::dropout) {
       if (!(value >= 0.0 && value < 1.0))
         detail::bad_hyperparameter("kiln::dropout: the rate must be in [0, 1)");
     } else if constexpr (K == kind::layer_norm) {
-      if (!(value > 0.0)) detail::bad_hyperparameter("kiln::layer_norm: epsilon must be > 0");
+      if (!(value > 0.0 && value <= largest))
+        detail::bad_hyperparameter("kiln::layer_norm: epsilon must be finite and > 0");
     } else if constexpr (K == kind::elu) {
-      if (!(value > 0.0)) detail::bad_hyperparameter("kiln::elu: alpha must be > 0");
-    } else if constexpr (K != kind::leaky_relu) {
-      static_assert(K == kind::leaky_relu, "this layer takes no hyperparameter");
+      if (!(value > 0.0 && value <= largest))
+        detail::bad_hyperparameter("kiln::elu: alpha must be finite and > 0");
+    } else if constexpr (K == kind::leaky_relu) {
+      if (!(value >= -largest && value <= largest))
+        detail::bad_hyperparameter("kiln::leaky_relu: the slope must be finite");
     }
     return unit_layer{value};
   }
@@ -90,7 +101,7 @@ template <class... L>
 struct residual {
   hana::tuple<L...> body;
   constexpr residual() = default;
-  constexpr residual(L... layers) : body(layers...) {}
+  constexpr residual(L... layers) requires(sizeof...(L) > 0) : body(layers...) {}
 };
 
 /// A loss, the optional last element of a network.

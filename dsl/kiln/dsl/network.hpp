@@ -29,13 +29,20 @@ struct walker {
   kind last = kind::input;
   spec_fault first_fault{};
 
-  constexpr void fail(fault code, int layer, kind k, int got = 0, int expected = 0) {
-    if (first_fault.code == fault::none) first_fault = {code, layer, k, got, expected};
+  constexpr void fail(fault code, int layer, kind k, int got = 0, int expected = 0,
+                      long long count = 0) {
+    if (first_fault.code == fault::none) first_fault = {code, layer, k, got, expected, count};
   }
   // Rules every layer after the input obeys.
   constexpr void before(kind k) {
     if (count == 0) fail(fault::first_layer_not_input, 0, k);
     if (loss_layer >= 0) fail(fault::loss_not_last, loss_layer, loss);
+  }
+  // `count` parameters for the next layer, or 0 (and a fault) when the total would not fit an int.
+  constexpr int checked_params(long long count, kind k) {
+    if (count <= 2147483647ll - params) return int(count);
+    fail(fault::too_many_parameters, this->count, k, 0, 0, params + count);
+    return 0;
   }
   constexpr int add(node n) {
     n.param_offset = params;
@@ -66,22 +73,28 @@ constexpr void visit(walker& w, const dense_t<N, Bias>&) {
   w.before(kind::dense);
   const int in = w.size > 0 ? w.size : 1;
   const int out = w.checked_size(N, kind::dense);
-  w.add({kind::dense, in, out, 0, out * in + (Bias ? out : 0), Bias, 0.0, -1});
+  const int count = w.checked_params(1ll * out * in + (Bias ? out : 0), kind::dense);
+  w.add({kind::dense, in, out, 0, count, Bias, 0.0, -1});
 }
 
 template <kind K>
 constexpr void visit(walker& w, const unit_layer<K>& layer) {
   w.before(K);
   const int n = w.size > 0 ? w.size : 1;
-  w.add({K, n, n, 0, K == kind::layer_norm ? 2 * n : 0, false, layer.hp, -1});
+  w.add(
+      {K, n, n, 0, w.checked_params(K == kind::layer_norm ? 2ll * n : 0, K), false, layer.hp, -1});
 }
+
+template <class T>
+constexpr void visit_element(walker& w, const T& element);
 
 template <class... L>
 constexpr void visit(walker& w, const residual<L...>& block) {
   w.before(kind::residual_begin);
   const int n = w.size > 0 ? w.size : 1;
   const int begin = w.add({kind::residual_begin, n, n, 0, 0, false, 0.0, -1});
-  hana::for_each(block.body, [&](const auto& layer) { visit(w, layer); });
+  if constexpr (sizeof...(L) == 0) w.fail(fault::residual_empty, begin, kind::residual_begin);
+  hana::for_each(block.body, [&](const auto& layer) { visit_element(w, layer); });
   if (w.size != n) w.fail(fault::residual_changes_size, begin, kind::residual_begin, w.size, n);
   w.before(kind::residual_end);
   const int end = w.add({kind::residual_end, n, n, 0, 0, false, 0.0, begin});
@@ -100,11 +113,36 @@ constexpr void visit(walker& w, const loss_t<K>&) {
   w.loss = K;
 }
 
+/// A Kiln layer: something `visit` knows (every overload above).
+template <class T>
+concept layer_element = requires(walker& w, const T& element) {
+  visit(w, element);
+};
+
+/// Visits a layer; anything else (`42`, another network) is a fault at its position, and the walk
+/// goes on with a placeholder node, so that the one error names it.
+template <class T>
+constexpr void visit_element(walker& w, const T& element) {
+  if constexpr (layer_element<T>) {
+    visit(w, element);
+  } else {
+    w.fail(fault::not_a_layer, w.count, kind::identity);
+    w.add({kind::identity, w.size, w.size, 0, 0, false, 0.0, -1});
+  }
+}
+template <class T>
+constexpr void visit_type(walker& w) {
+  if constexpr (layer_element<T>)
+    visit(w, T{});
+  else
+    visit_element(w, 0);
+}
+
 /// The shape walk over default-constructed layers: sizes do not depend on hyperparameters.
 template <class... L>
 constexpr walker analyze() {
   walker w{};
-  (visit(w, L{}), ...);
+  (visit_type<L>(w), ...);
   if constexpr (sizeof...(L) == 0) w.fail(fault::first_layer_not_input, 0, kind::input);
   return w;
 }
@@ -113,7 +151,7 @@ template <int Count, class... L>
 constexpr std::array<node, Count> flatten(const L&... layers) {
   std::array<node, Count> nodes{};
   walker w{nodes.data()};
-  (visit(w, layers), ...);
+  (visit_element(w, layers), ...);
   return nodes;
 }
 
