@@ -50,6 +50,20 @@ std::vector<spec_network> networks(const std::string& set, const std::string& fi
                                        kiln_test::registered_net<I, L>, file));
               });
         });
+    kiln::hana::for_each(
+        kiln::hana::make_range(kiln::hana::int_c<0>,
+                               kiln::hana::int_c<kiln_test::registered_front_count>),
+        [&](auto f) {
+          kiln::hana::for_each(
+              kiln::hana::make_range(kiln::hana::int_c<0>,
+                                     kiln::hana::int_c<kiln_test::registered_loss_count>),
+              [&](auto l) {
+                constexpr int F = decltype(f)::value, L = decltype(l)::value;
+                out.push_back(from_dsl("kiln_test::registered_front_net<" + std::to_string(F) +
+                                           ", " + std::to_string(L) + ">",
+                                       kiln_test::registered_front_net<F, L>, file));
+              });
+        });
     return out;
   }
   if (set == "architectures")

@@ -17,7 +17,14 @@ enum class fault : int {
   loss_not_last,
   softmax_cross_entropy_without_softmax,
   binary_cross_entropy_without_sigmoid,
+  embedding_needs_tokens,
+  tokens_need_embedding,
+  vocabulary_mismatch,
+  vocabulary_too_large,
 };
+
+/// The largest vocabulary of kiln::tokens: every ID must be exact in float.
+inline constexpr int max_vocab = 1 << 24;
 
 /// The first fault found in a network: the layer (flat index in declaration order, input = 0,
 /// a residual counting as one layer before its body), its kind and the sizes involved.
@@ -70,6 +77,31 @@ struct binary_cross_entropy_needs_a_sigmoid_output {
                 "the loss is named below)");
 };
 
+template <int Layer>
+struct embedding_must_follow_tokens {
+  static_assert(never<Layer>,
+                "kiln::network: kiln::embedding<vocab, dim> must come right after an input of "
+                "token IDs, kiln::tokens<context, vocab>");
+};
+template <int Layer, kind LayerAfterTokens>
+struct tokens_must_be_followed_by_embedding {
+  static_assert(never<Layer>,
+                "kiln::network: kiln::tokens<context, vocab> must be followed by "
+                "kiln::embedding<vocab, dim> (the layer after it is named below)");
+};
+template <int Layer, int EmbeddingVocab, int TokensVocab>
+struct embedding_vocabulary_must_match_tokens {
+  static_assert(EmbeddingVocab == TokensVocab,
+                "kiln::network: kiln::embedding<vocab, dim> must have the vocabulary of the "
+                "kiln::tokens<context, vocab> before it");
+};
+template <int Layer, int Vocab, int Max>
+struct vocabulary_must_fit_float {
+  static_assert(Vocab <= Max,
+                "kiln::network: kiln::tokens<context, vocab>: vocab must be at most 2^24 (token "
+                "IDs travel as float, exact up to 2^24)");
+};
+
 }  // namespace error
 
 namespace detail {
@@ -90,6 +122,14 @@ constexpr bool report() {
     return sizeof(error::softmax_cross_entropy_needs_a_softmax_output<F.layer, F.k>) > 0;
   else if constexpr (F.code == fault::binary_cross_entropy_without_sigmoid)
     return sizeof(error::binary_cross_entropy_needs_a_sigmoid_output<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::embedding_needs_tokens)
+    return sizeof(error::embedding_must_follow_tokens<F.layer>) > 0;
+  else if constexpr (F.code == fault::tokens_need_embedding)
+    return sizeof(error::tokens_must_be_followed_by_embedding<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::vocabulary_mismatch)
+    return sizeof(error::embedding_vocabulary_must_match_tokens<F.layer, F.got, F.expected>) > 0;
+  else if constexpr (F.code == fault::vocabulary_too_large)
+    return sizeof(error::vocabulary_must_fit_float<F.layer, F.got, F.expected>) > 0;
   else
     return true;
 }

@@ -24,6 +24,7 @@ struct walker {
   int size = 0;    // values per sample leaving the last layer
   int params = 0;  // parameters laid out so far
   int inputs = 0;
+  int vocab = 0;  // of an input of token IDs, else 0
   int loss_layer = -1;
   kind loss = kind::input;
   kind last = kind::input;
@@ -36,6 +37,7 @@ struct walker {
   constexpr void before(kind k) {
     if (count == 0) fail(fault::first_layer_not_input, 0, k);
     if (loss_layer >= 0) fail(fault::loss_not_last, loss_layer, loss);
+    if (count == 1 && vocab > 0 && k != kind::embedding) fail(fault::tokens_need_embedding, 1, k);
   }
   constexpr int add(node n) {
     n.param_offset = params;
@@ -59,6 +61,30 @@ constexpr void visit(walker& w, const input_t<N>&) {
   const int n = w.checked_size(N, kind::input);
   w.inputs = n;
   w.add({kind::input, n, n, 0, 0, false, 0.0, -1});
+}
+
+// Token IDs: an input node whose hyperparameter is the vocabulary.
+template <int C, int V>
+constexpr void visit(walker& w, const tokens_t<C, V>&) {
+  if (w.count != 0) w.fail(fault::input_not_first, w.count, kind::input);
+  const int n = w.checked_size(C, kind::input);
+  const int v = w.checked_size(V, kind::input);
+  if (v > max_vocab) w.fail(fault::vocabulary_too_large, w.count, kind::input, v, max_vocab);
+  w.inputs = n;
+  w.vocab = v;
+  w.add({kind::input, n, n, 0, 0, false, double(v), -1});
+}
+
+template <int V, int D>
+constexpr void visit(walker& w, const embedding_t<V, D>&) {
+  w.before(kind::embedding);
+  if (w.count != 1 || w.vocab == 0)
+    w.fail(fault::embedding_needs_tokens, w.count, kind::embedding);
+  else if (V != w.vocab)
+    w.fail(fault::vocabulary_mismatch, w.count, kind::embedding, V, w.vocab);
+  const int v = w.checked_size(V, kind::embedding), d = w.checked_size(D, kind::embedding);
+  const int in = w.size > 0 ? w.size : 1;
+  w.add({kind::embedding, in, in * d, 0, v * d, false, double(v), -1});
 }
 
 template <int N, bool Bias>
@@ -106,6 +132,7 @@ constexpr walker analyze() {
   walker w{};
   (visit(w, L{}), ...);
   if constexpr (sizeof...(L) == 0) w.fail(fault::first_layer_not_input, 0, kind::input);
+  if (w.count == 1 && w.vocab > 0) w.fail(fault::tokens_need_embedding, 1, kind::input);
   return w;
 }
 
