@@ -38,6 +38,16 @@ figure& figure::add_points(std::string label, std::vector<double> x, std::vector
              {.line = false, .markers = true, .width = radius, .color_index = color_index});
 }
 
+figure& figure::add_labelled_points(std::string label, std::vector<double> x, std::vector<double> y,
+                                    std::vector<std::string> texts, int color_index) {
+  if (texts.size() != x.size())
+    throw std::invalid_argument("kiln::plot: " + std::to_string(texts.size()) + " texts for " +
+                                std::to_string(x.size()) + " points");
+  add_points(std::move(label), std::move(x), std::move(y), color_index, 3.5);
+  series_.back().texts = std::move(texts);
+  return *this;
+}
+
 figure& figure::background(int nx, int ny, std::vector<int> classes) {
   if (nx <= 0 || ny <= 0 || classes.size() != std::size_t(nx) * ny)
     throw std::invalid_argument(
@@ -266,6 +276,12 @@ void figure::save(const std::string& path) const {
         cairo_set_line_width(cr, 0.8);
         cairo_stroke(cr);
       }
+    }
+    if (!e.texts.empty()) {
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      cairo_set_font_size(cr, 15);
+      for (std::size_t i = 0; i < e.x.size(); ++i)
+        if (usable(e.x[i], e.y[i])) text(cr, e.texts[i], px(e.x[i]) + 6, py(e.y[i]) - 4, 0, 1);
     }
   }
   cairo_restore(cr);

@@ -40,7 +40,8 @@ inline void embedding_forward(T* y, const T* ids, const T* table, int context, i
     for (int d = 0; d < dim; ++d) y[c * dim + d] = row[d];
   }
 }
-/// d_table[ids[c]][d] += d_y[c][d]: the scatter-add of the rows used (a token used twice gets both).
+/// d_table[ids[c]][d] += d_y[c][d]: the scatter-add of the rows used (a token used twice gets
+/// both).
 template <class T>
 inline void embedding_backward(T* d_table, const T* d_y, const T* ids, int context, int dim) {
   for (int c = 0; c < context; ++c) {
@@ -54,8 +55,7 @@ namespace kernels {
 /// math::embedding_forward for each lane of a tile (V a lane vector) or one sample (V = T). The
 /// engine checked every ID, and pads a ragged tile with ID 0.
 template <int Context, int Dim, class T, class V>
-inline void embedding_forward(V* __restrict y, const V* __restrict ids,
-                              const T* __restrict table) {
+inline void embedding_forward(V* __restrict y, const V* __restrict ids, const T* __restrict table) {
   for (int c = 0; c < Context; ++c)
     for (int l = 0; l < vmath::lane_traits<V>::lanes; ++l) {
       const T* row = table + std::size_t(vmath::lane(ids[c], l)) * Dim;
