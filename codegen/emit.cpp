@@ -256,8 +256,9 @@ struct writer {
             << o.node << ", first);\n";
         break;
       case op_kind::embedding_backward:
-        out << "    kiln::kernels::embedding_backward<" << o.in << ", " << o.out / o.in << ", T>(dp + "
-            << o.param_offset << ", " << ptr(o.args[0]) << ", " << ptr(o.args[1]) << ", count);\n";
+        out << "    kiln::kernels::embedding_backward<" << o.in << ", " << o.out / o.in
+            << ", T>(dp + " << o.param_offset << ", " << ptr(o.args[0]) << ", " << ptr(o.args[1])
+            << ", count);\n";
         break;
       case op_kind::gradient_copy:
         map(o, o.result, {o.args[0]});

@@ -2,9 +2,9 @@
 // every loss, in double and in float. A kind added to kiln::registered_layers is checked here
 // without new test code.
 #include <algorithm>
+#include <boost/hana/unpack.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <boost/hana/unpack.hpp>
 #include <kiln/generic.hpp>
 #include <random>
 #include <vector>

@@ -297,10 +297,16 @@ int main(int argc, char** argv) {
     (vowel ? vy : cy).push_back(xy[1][s]);
     (vowel ? vt : ct).push_back(std::string(1, c));
   }
+  // Room above the points for the legend.
+  const auto [y_lo, y_hi] = std::minmax_element(xy[1].begin(), xy[1].end());
+  const auto [x_lo, x_hi] = std::minmax_element(xy[0].begin(), xy[0].end());
+  const double y_span = *y_hi - *y_lo, x_span = *x_hi - *x_lo;
   const std::string embedding_path = opt.picture("08_language_model_embedding.png");
   kiln::plot::figure("Character embeddings (10-D) on their two principal axes", "first axis",
                      "second axis")
       .size(720, 640)
+      .x_range(*x_lo - 0.05 * x_span, *x_hi + 0.1 * x_span)
+      .y_range(*y_lo - 0.05 * y_span, *y_hi + 0.3 * y_span)
       .add_labelled_points("vowels, y and the end '.'", vx, vy, vt, 1)
       .add_labelled_points("consonants", cx, cy, ct, 0)
       .save(embedding_path);

@@ -28,7 +28,7 @@ figure& figure::add(std::string label, std::vector<double> x, std::vector<double
     throw std::invalid_argument(
         fmt::format("kiln::plot: series '{}' has {} x and {} y values", label, x.size(), y.size()));
   if (s.color_index < 0) s.color_index = int(series_.size());
-  series_.push_back({std::move(label), std::move(x), std::move(y), s});
+  series_.push_back({std::move(label), std::move(x), std::move(y), s, {}});
   return *this;
 }
 
@@ -282,6 +282,7 @@ void figure::save(const std::string& path) const {
       cairo_set_font_size(cr, 15);
       for (std::size_t i = 0; i < e.x.size(); ++i)
         if (usable(e.x[i], e.y[i])) text(cr, e.texts[i], px(e.x[i]) + 6, py(e.y[i]) - 4, 0, 1);
+      cairo_new_path(cr);  // show_text leaves a current point that the next arc would join
     }
   }
   cairo_restore(cr);

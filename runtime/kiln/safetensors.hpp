@@ -2,8 +2,8 @@
 // of the same layers: `<index>.weight` [out, in] and `<index>.bias` [out] for nn.Linear (index =
 // position in the Sequential, activations counting as modules), `<index>.weight`/`.bias` [n] for
 // nn.LayerNorm, `<index>.weight` [vocab, dim] for nn.Embedding (followed by an nn.Flatten at
-// index + 1, which has no tensors). Headers that lie (offsets outside the file, overlaps, wrong dtype or shape) are
-// refused with a checkpoint_error.
+// index + 1, which has no tensors). Headers that lie (offsets outside the file, overlaps, wrong
+// dtype or shape) are refused with a checkpoint_error.
 #pragma once
 
 #include <cstddef>

@@ -37,7 +37,8 @@ TEST_CASE("generated code agrees with generic for every registered front and los
               const auto& net = kiln_test::registered_front_net<F, L>;
               const std::string name = std::string(kiln::kind_name(net.nodes[1].k)) + " with " +
                                        std::string(kiln::kind_name(net.nodes.back().k));
-              kiln_test::compare_both<kiln_test::registered_front_net<F, L>>(name, 1000 + 10 * F + L);
+              kiln_test::compare_both<kiln_test::registered_front_net<F, L>>(name,
+                                                                             1000 + 10 * F + L);
               ++compared;
             });
       });
