@@ -39,7 +39,9 @@ struct walker {
     if (loss_layer >= 0) fail(fault::loss_not_last, loss_layer, loss);
     if (count == 1 && vocab > 0 && k != kind::embedding) fail(fault::tokens_need_embedding, 1, k);
   }
+  // Lays out the node's parameters: their count is the one rule of graph.hpp.
   constexpr int add(node n) {
+    n.param_count = expected_param_count(n);
     n.param_offset = params;
     params += n.param_count;
     if (out) out[count] = n;
@@ -84,7 +86,7 @@ constexpr void visit(walker& w, const embedding_t<V, D>&) {
     w.fail(fault::vocabulary_mismatch, w.count, kind::embedding, V, w.vocab);
   const int v = w.checked_size(V, kind::embedding), d = w.checked_size(D, kind::embedding);
   const int in = w.size > 0 ? w.size : 1;
-  w.add({kind::embedding, in, in * d, 0, v * d, false, double(v), -1});
+  w.add({kind::embedding, in, in * d, 0, 0, false, double(v), -1});
 }
 
 template <int N, bool Bias>
@@ -92,14 +94,14 @@ constexpr void visit(walker& w, const dense_t<N, Bias>&) {
   w.before(kind::dense);
   const int in = w.size > 0 ? w.size : 1;
   const int out = w.checked_size(N, kind::dense);
-  w.add({kind::dense, in, out, 0, out * in + (Bias ? out : 0), Bias, 0.0, -1});
+  w.add({kind::dense, in, out, 0, 0, Bias, 0.0, -1});
 }
 
 template <kind K>
 constexpr void visit(walker& w, const unit_layer<K>& layer) {
   w.before(K);
   const int n = w.size > 0 ? w.size : 1;
-  w.add({K, n, n, 0, K == kind::layer_norm ? 2 * n : 0, false, layer.hp, -1});
+  w.add({K, n, n, 0, 0, false, layer.hp, -1});
 }
 
 template <class... L>
