@@ -16,6 +16,7 @@ PACKAGES=(cmake ninja-build g++ clang-format libboost-dev libfmt-dev catch2 libb
           "libclang-${KILN_LLVM_VERSION}-dev" "libclang-cpp${KILN_LLVM_VERSION}-dev"
           "llvm-${KILN_LLVM_VERSION}-dev" "clang-${KILN_LLVM_VERSION}" libpng-dev
           libcairo2-dev fonts-dejavu-core pkgconf python3
+          wamerican  # example 8: /usr/share/dict/words
           libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross  # kiln-gen's aarch64 test
           "libclang-rt-${KILN_LLVM_VERSION}-dev"  # libFuzzer and the sanitizers (build/fuzz)
           libopenmpi-dev openmpi-bin)  # kiln_mpi and its mpirun tests

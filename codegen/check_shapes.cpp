@@ -2,6 +2,7 @@
 // end may read a header the DSL never compiled), then the nodes lowered to forward ops.
 #include "check_shapes.hpp"
 
+#include <cstdio>
 #include <string>
 
 #include "pipeline.hpp"
@@ -19,6 +20,12 @@ std::string layer_name(const spec_network& net, int i) {
       i >= 0 && i < int(net.layer_locations.size()) ? net.layer_locations[i] : net.where;
   throw spec_error(at, net.qualified_name + ": " +
                            (i >= 0 ? layer_name(net, i) + ": " : std::string()) + message);
+}
+
+std::string literal(double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 std::string make_id(const std::string& name) {
@@ -45,16 +52,29 @@ void check_node(const spec_network& net, int i, int& size) {
          "takes " + std::to_string(n.in) + " values but the layer before it outputs " +
              std::to_string(size));
   if (n.param_offset < 0 || n.param_count < 0) fail(net, i, "negative parameter offset or count");
-  int want_params = 0;
-  if (n.k == kind::dense)
-    want_params = n.out * n.in + (n.bias ? n.out : 0);
-  else if (n.k == kind::layer_norm)
-    want_params = 2 * n.out;
+  const int want_params = expected_param_count(n);
   if (n.param_count != want_params)
     fail(net, i,
          "has " + std::to_string(n.param_count) + " parameters, expected " +
              std::to_string(want_params));
-  if (n.k != kind::dense && n.in != n.out)
+  if (n.k == kind::input && n.hp != 0.0 &&
+      !(n.hp >= 1.0 && n.hp <= double(1 << 24) && n.hp == double(int(n.hp))))
+    fail(net, i, "an input of token IDs needs a vocabulary of 1 to 2^24, got " + literal(n.hp));
+  const int vocab = token_vocab(net.nodes[0]);
+  if (i == 1 && vocab > 0 && n.k != kind::embedding)
+    fail(net, i, "tokens must be followed by embedding");
+  if (n.k == kind::embedding) {
+    if (i != 1 || vocab == 0) fail(net, i, "embedding must come right after an input of tokens");
+    if (n.hp != double(vocab))
+      fail(net, i,
+           "the embedding's vocabulary is " + literal(n.hp) + " but the tokens' is " +
+               std::to_string(vocab));
+    if (n.out % n.in != 0)
+      fail(net, i,
+           "outputs " + std::to_string(n.out) + " values, not a multiple of its " +
+               std::to_string(n.in) + " tokens");
+  }
+  if (n.k != kind::dense && n.k != kind::embedding && n.in != n.out)
     fail(net, i,
          "must keep its size, got " + std::to_string(n.in) + " -> " + std::to_string(n.out));
   if (n.k == kind::input && i != 0) fail(net, i, "input must be the first layer only");
@@ -115,6 +135,7 @@ op_graph check_shapes(const spec_network& net) {
     const node& n = net.nodes[i];
     const int x = i > 0 ? value[i - 1] : -1;
     if (n.k == kind::step) g.differentiable = false;
+    if (i == 0) g.token_vocab = token_vocab(n);
     if (n.k == kind::input || n.k == kind::residual_begin || is_loss(n.k)) {
       value[i] = i == 0 ? g.add_tensor("x", storage::value, n.out) : x;
       if (i == 0) g.input = value[i];
@@ -135,6 +156,8 @@ op_graph check_shapes(const spec_network& net) {
       o.what = op_kind::activation;
     else if (n.k == kind::softmax)
       o.what = op_kind::softmax;
+    else if (n.k == kind::embedding)
+      o.what = op_kind::embedding;
     else if (n.k == kind::dropout)
       o.what = op_kind::dropout;
     else if (n.k == kind::layer_norm) {

@@ -83,6 +83,12 @@ void differentiate(op_graph& g) {
         }
         break;
       }
+      case op_kind::embedding: {  // the table only: token IDs have no gradient
+        op b = backward_op(f, op_kind::embedding_backward);
+        b.args = {d_y, x};
+        g.backward.push_back(b);
+        break;
+      }
       case op_kind::activation: {
         op b = backward_op(f, op_kind::activation_backward);
         b.args = {d_y, x, f.result};

@@ -168,6 +168,10 @@ struct writer {
         out << "    }\n";
         break;
       }
+      case op_kind::embedding:
+        out << "    kiln::kernels::embedding_forward<" << o.in << ", " << o.out / o.in << ", T>("
+            << ptr(o.result) << ", " << ptr(x) << ", p + " << o.param_offset << ");\n";
+        break;
       case op_kind::activation:
         map(o, o.result, {x});
         break;
@@ -251,6 +255,11 @@ struct writer {
             << ptr(o.result) << ", " << ptr(o.args[0]) << ", " << literal(o.hp) << ", seed, "
             << o.node << ", first);\n";
         break;
+      case op_kind::embedding_backward:
+        out << "    kiln::kernels::embedding_backward<" << o.in << ", " << o.out / o.in
+            << ", T>(dp + " << o.param_offset << ", " << ptr(o.args[0]) << ", " << ptr(o.args[1])
+            << ", count);\n";
+        break;
       case op_kind::gradient_copy:
         map(o, o.result, {o.args[0]});
         break;
@@ -275,6 +284,8 @@ struct writer {
         << ", output_size = " << s.output_size << ", param_count = " << s.param_count << ";\n";
     out << "  static constexpr kiln::kind loss_kind = kiln::kind::"
         << (g.loss == kind::input ? "input" : kind_name_enum(g.loss)) << ";\n";
+    out << "  // Token IDs in [0, token_vocab) (kiln::tokens), or 0 for an input of values.\n";
+    out << "  static constexpr int token_vocab = " << g.token_vocab << ";\n";
     out << "  static constexpr bool differentiable = " << (g.differentiable ? "true" : "false")
         << ";\n";
     out << "  // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.\n";

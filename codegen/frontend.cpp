@@ -238,7 +238,7 @@ std::optional<std::vector<node>> read_nodes(const CXXRecordDecl* network, const 
     if (!k || !in || !out || !offset || !count || !bias || !link || !hp ||
         !n.getStructField(hp->getFieldIndex()).isFloat())
       return std::nullopt;
-    if (*k < 0 || *k > int(kind::softmax_cross_entropy)) return std::nullopt;
+    if (*k < 0 || *k >= kind_count) return std::nullopt;
     node out_node;
     out_node.k = kind(*k);
     out_node.in = int(*in);

@@ -14,9 +14,7 @@ void layout_params(op_graph& g) {
   int next = 0;
   for (int i = 0; i < int(net.nodes.size()); ++i) {
     const node& n = net.nodes[i];
-    int count = 0;
-    if (n.k == kind::dense) count = n.out * n.in + (n.bias ? n.out : 0);
-    if (n.k == kind::layer_norm) count = 2 * n.out;
+    const int count = expected_param_count(n);
     if (count > 0 && n.param_offset != next) {
       const source_location& at =
           i < int(net.layer_locations.size()) ? net.layer_locations[i] : net.where;

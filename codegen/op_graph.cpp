@@ -7,6 +7,8 @@ std::string_view op_kind_name(op_kind k) {
   switch (k) {
     case op_kind::dense:
       return "dense";
+    case op_kind::embedding:
+      return "embedding";
     case op_kind::activation:
       return "activation";
     case op_kind::softmax:
@@ -31,6 +33,8 @@ std::string_view op_kind_name(op_kind k) {
       return "layer_norm_backward";
     case op_kind::dropout_backward:
       return "dropout_backward";
+    case op_kind::embedding_backward:
+      return "embedding_backward";
     case op_kind::gradient_copy:
       return "gradient_copy";
   }

@@ -25,6 +25,7 @@ struct tensor {
 enum class op_kind {
   // forward
   dense,       // result = W args[0] + b
+  embedding,   // result = the table rows of the token IDs args[0] (the network's input)
   activation,  // result = f(args[0]), f = k with hyperparameter hp
   softmax,
   layer_norm,  // result = gain * xhat + bias; aux_tensor: xhat [n] then rstd
@@ -40,6 +41,7 @@ enum class op_kind {
   softmax_backward,       // args: d_y, y
   layer_norm_backward,    // args: d_y; aux_tensor; also d_gain, d_bias
   dropout_backward,       // args: d_y
+  embedding_backward,     // d_table += scatter of d_y into the rows used; args: d_y, ids
   gradient_copy,          // result (+)= args[0]
 };
 
@@ -71,6 +73,7 @@ struct op_graph {
   std::vector<op> backward;     // the loss first, then the backward ops in execution order
   int input = -1, output = -1;  // value tensors
   kind loss = kind::input;      // kind::input when the network has no loss
+  int token_vocab = 0;          // of an input of token IDs (kiln::tokens), else 0
   bool differentiable = true;
   bool differentiated = false;  // set by differentiate
   // set by schedule

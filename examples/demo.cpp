@@ -1,5 +1,6 @@
-// The main job: trains the XOR and spiral examples with their generated engines, prints the
-// generated-versus-generic comparison of each, and says where the pictures are.
+// The main job: trains the XOR and spiral examples with their generated engines, the character
+// language model (its --quick settings) with the words it samples, prints the
+// generated-versus-generic comparison of XOR and spirals, and says where the pictures are.
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@ int main() {
        fmt::format("'{}' --out '{}'", KILN_DEMO_XOR, out)},
       {"The three-arm spiral: 2 -> 10 -> 3, relu, softmax cross-entropy",
        fmt::format("'{}' --out '{}'", KILN_DEMO_SPIRALS, out)},
+      {"A character-level language model on English words, and 20 words it makes up",
+       fmt::format("'{}' --quick --out '{}'", KILN_DEMO_LANGUAGE, out)},
   };
 #ifdef KILN_DEMO_XOR_COMPARE
   steps.push_back(

@@ -38,6 +38,19 @@ static_assert(deep.nodes[7].hp == 0.25);
 static_assert(deep.nodes[9].hp == 0.5);
 static_assert(!deep.nodes[4].bias && deep.nodes[4].param_count == 16);
 
+// Token IDs: an input node whose hyperparameter is the vocabulary, then the embedding's table.
+inline constexpr auto language = kiln::network{
+    kiln::tokens<3, 27>, kiln::embedding<27, 10>, kiln::dense<200>,           kiln::tanh,
+    kiln::dense<27>,     kiln::softmax,           kiln::softmax_cross_entropy};
+static_assert(language.input_size == 3);
+static_assert(language.nodes[0].k == kiln::kind::input &&
+              kiln::token_vocab(language.nodes[0]) == 27);
+static_assert(language.nodes[1].k == kiln::kind::embedding && language.nodes[1].in == 3);
+static_assert(language.nodes[1].out == 30 && language.nodes[1].param_count == 270);
+static_assert(language.nodes[2].in == 30 && language.nodes[2].param_offset == 270);
+static_assert(language.param_count == 270 + 30 * 200 + 200 + 200 * 27 + 27);
+static_assert(kiln::token_vocab(spirals.nodes[0]) == 0);
+
 static_assert(kiln::network{kiln::input<1>, kiln::step}.differentiable() == false);
 static_assert(spirals.differentiable());
 

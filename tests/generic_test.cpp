@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 #include <kiln/generic.hpp>
 #include <kiln/model.hpp>
+#include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 using Catch::Matchers::WithinAbs;
@@ -105,4 +108,39 @@ TEST_CASE("wrong buffer sizes are refused with the sizes named", "[generic]") {
                     "kiln::generic_model::forward: params has 8 values, expected 9");
   CHECK_THROWS_WITH(m.loss_and_gradient(p, x, y, short_d, 2),
                     "kiln::generic_model::loss_and_gradient: d_params has 3 values, expected 9");
+}
+
+TEST_CASE("an embedding looks up rows and scatters their gradient back", "[generic]") {
+  constexpr auto net = kiln::network{kiln::tokens<3, 4>, kiln::embedding<4, 2>, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  const std::vector<double> p{0, 1, 10, 11, 20, 21, 30, 31};  // table[4][2]: row r = 10 r, 10 r + 1
+  const std::vector<double> x{2, 2, 0}, t(6, 0.0);
+  std::vector<double> y(6), d(8, 99.0);
+  m.forward(p, x, y, 1);
+  CHECK(y == std::vector<double>{20, 21, 20, 21, 0, 1});
+  // mse over 6 outputs: d_y = 2 y / 6; row 2, used twice, gets both; rows 1 and 3 nothing.
+  CHECK_THAT(m.loss_and_gradient(p, x, t, d, 1), WithinAbs((2 * (400 + 441) + 1) / 6.0, 1e-12));
+  const std::vector<double> want{0, 1 / 3.0, 0, 0, 40 / 3.0, 42 / 3.0, 0, 0};
+  for (int i = 0; i < 8; ++i) CHECK_THAT(d[i], WithinAbs(want[i], 1e-12));
+}
+
+TEST_CASE("token IDs outside the vocabulary are refused, naming sample and position", "[generic]") {
+  constexpr auto net = kiln::network{kiln::tokens<3, 4>, kiln::embedding<4, 2>, kiln::mse};
+  auto m = kiln::generic<float>(net);
+  const std::vector<float> p(8, 0.5f), t(12, 0.0f);
+  std::vector<float> y(12), d(8);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const std::pair<float, std::string> bad[] = {
+      {4.0f, "4"}, {-1.0f, "-1"}, {1.5f, "1.5"}, {nan, "nan"}, {1e30f, "1.00000002e+30"}};
+  for (const auto& [value, shown] : bad) {
+    const std::vector<float> x{0, 1, 2, 3, value, 1};
+    const std::string tail =
+        ": x: sample 1, position 1: token ID " + shown + " is not an integer in [0, 4)";
+    CHECK_THROWS_WITH(m.forward(p, x, y, 2), "kiln::generic_model::forward" + tail);
+    CHECK_THROWS_WITH(m.loss(p, x, t, 2), "kiln::generic_model::loss" + tail);
+    CHECK_THROWS_WITH(m.loss_and_gradient(p, x, t, d, 2),
+                      "kiln::generic_model::loss_and_gradient" + tail);
+  }
+  const std::vector<float> x{0, 1, 2, 3, 3, 1};
+  CHECK_NOTHROW(m.forward(p, x, y, 2));
 }

@@ -2,6 +2,7 @@
 // every loss, in double and in float. A kind added to kiln::registered_layers is checked here
 // without new test code.
 #include <algorithm>
+#include <boost/hana/unpack.hpp>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <kiln/generic.hpp>
@@ -28,7 +29,9 @@ struct problem {
       if (n.k == kiln::kind::layer_norm)
         for (int i = 0; i < n.out; ++i) params[n.param_offset + i] += 1.0;
     x.resize(batch * Net::input_size);
-    for (auto& v : x) v = normal(rng) * 1.5;
+    const int vocab = kiln::token_vocab(net.nodes[0]);  // token IDs, for an input of tokens
+    std::uniform_int_distribution<int> token(0, std::max(vocab - 1, 0));
+    for (auto& v : x) v = vocab > 0 ? double(token(rng)) : normal(rng) * 1.5;
     targets.assign(batch * Net::output_size, 0.0);
     for (int b = 0; b < batch; ++b)
       for (int o = 0; o < Net::output_size; ++o) {
@@ -102,6 +105,23 @@ TEST_CASE("finite differences agree with the gradient for every registered layer
     seed += 10;
   });
   CHECK(checked == 16);  // every registered layer but step
+}
+
+TEST_CASE("finite differences agree with the gradient for every registered front", "[numeric]") {
+  unsigned seed = 500;
+  int checked = 0;
+  kiln::hana::for_each(kiln::registered_fronts, [&](auto front) {
+    kiln::hana::unpack(front, [&](auto... layers) {
+      using namespace kiln;
+      check_gradients(network{layers..., mse}, seed);
+      check_gradients(network{layers..., dense<3>, kiln::tanh, mse}, seed + 1);
+      check_gradients(network{layers..., dense<3>, sigmoid, binary_cross_entropy}, seed + 2);
+      check_gradients(network{layers..., dense<3>, softmax, softmax_cross_entropy}, seed + 3);
+    });
+    ++checked;
+    seed += 10;
+  });
+  CHECK(checked == 1);
 }
 
 TEST_CASE("finite differences agree on deep, residual and normalized networks", "[numeric]") {

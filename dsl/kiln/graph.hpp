@@ -31,12 +31,17 @@ enum class kind : int {
   mse,
   binary_cross_entropy,
   softmax_cross_entropy,
+  embedding,
 };
+
+/// One past the last kind: the range a reader of a node (kiln-gen's front end) accepts.
+inline constexpr int kind_count = int(kind::embedding) + 1;
 
 /// One layer of the flattened graph. `in`/`out` are values per sample; parameters of the layer
 /// occupy [param_offset, param_offset + param_count) of the flat buffer. `hp` is the layer's
-/// hyperparameter (leaky_relu slope, elu alpha, layer_norm epsilon, dropout rate), `link` the
-/// index of the matching residual_begin for a residual_end (and vice versa), else -1.
+/// hyperparameter (leaky_relu slope, elu alpha, layer_norm epsilon, dropout rate; the vocabulary
+/// of an input of token IDs and of an embedding), `link` the index of the matching
+/// residual_begin for a residual_end (and vice versa), else -1.
 struct node {
   kind k = kind::identity;
   int in = 0;
@@ -92,6 +97,8 @@ constexpr std::string_view kind_name(kind k) {
       return "binary_cross_entropy";
     case kind::softmax_cross_entropy:
       return "softmax_cross_entropy";
+    case kind::embedding:
+      return "embedding";
   }
   return "?";
 }
@@ -102,6 +109,26 @@ constexpr bool is_activation(kind k) {
          k == kind::relu || k == kind::leaky_relu || k == kind::elu || k == kind::gelu ||
          k == kind::gelu_tanh || k == kind::silu || k == kind::softplus;
 }
+
+/// The vocabulary of an input node of token IDs (`kiln::tokens<context, vocab>`), 0 for an input
+/// of real values: the IDs travel as values of the engine's type, integers in [0, vocab).
+constexpr int token_vocab(const node& n) { return n.k == kind::input ? int(n.hp) : 0; }
+
+/// The parameters a node must have: one rule for the DSL, kiln-gen and every file format.
+/// dense: W[out][in] then b[out]; layer_norm: gain[n], bias[n]; embedding: table[vocab][dim].
+constexpr long long wide_param_count(const node& n) {
+  switch (n.k) {
+    case kind::dense:
+      return 1ll * n.out * n.in + (n.bias ? n.out : 0);
+    case kind::layer_norm:
+      return 2ll * n.out;
+    case kind::embedding:
+      return (long long)n.hp * (n.in > 0 ? n.out / n.in : 0);
+    default:
+      return 0;
+  }
+}
+constexpr int expected_param_count(const node& n) { return int(wide_param_count(n)); }
 
 constexpr bool is_loss(kind k) {
   return k == kind::mse || k == kind::binary_cross_entropy || k == kind::softmax_cross_entropy;

@@ -28,7 +28,7 @@ figure& figure::add(std::string label, std::vector<double> x, std::vector<double
     throw std::invalid_argument(
         fmt::format("kiln::plot: series '{}' has {} x and {} y values", label, x.size(), y.size()));
   if (s.color_index < 0) s.color_index = int(series_.size());
-  series_.push_back({std::move(label), std::move(x), std::move(y), s});
+  series_.push_back({std::move(label), std::move(x), std::move(y), s, {}});
   return *this;
 }
 
@@ -36,6 +36,16 @@ figure& figure::add_points(std::string label, std::vector<double> x, std::vector
                            int color_index, double radius) {
   return add(std::move(label), std::move(x), std::move(y),
              {.line = false, .markers = true, .width = radius, .color_index = color_index});
+}
+
+figure& figure::add_labelled_points(std::string label, std::vector<double> x, std::vector<double> y,
+                                    std::vector<std::string> texts, int color_index) {
+  if (texts.size() != x.size())
+    throw std::invalid_argument("kiln::plot: " + std::to_string(texts.size()) + " texts for " +
+                                std::to_string(x.size()) + " points");
+  add_points(std::move(label), std::move(x), std::move(y), color_index, 3.5);
+  series_.back().texts = std::move(texts);
+  return *this;
 }
 
 figure& figure::background(int nx, int ny, std::vector<int> classes) {
@@ -266,6 +276,13 @@ void figure::save(const std::string& path) const {
         cairo_set_line_width(cr, 0.8);
         cairo_stroke(cr);
       }
+    }
+    if (!e.texts.empty()) {
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      cairo_set_font_size(cr, 15);
+      for (std::size_t i = 0; i < e.x.size(); ++i)
+        if (usable(e.x[i], e.y[i])) text(cr, e.texts[i], px(e.x[i]) + 6, py(e.y[i]) - 4, 0, 1);
+      cairo_new_path(cr);  // show_text leaves a current point that the next arc would join
     }
   }
   cairo_restore(cr);

@@ -1,5 +1,6 @@
 // PNG figures for the examples, drawn with cairo: line and scatter plots with axes, tick labels,
-// a title and a legend, and a class-colored background for decision boundaries.
+// a title and a legend, a class-colored background for decision boundaries, and points labelled
+// with text.
 #pragma once
 
 #include <string>
@@ -32,6 +33,9 @@ class figure {
   /// Scatter points: add(label, x, y, {.line = false, .markers = true}).
   figure& add_points(std::string label, std::vector<double> x, std::vector<double> y,
                      int color_index = -1, double radius = 3.0);
+  /// Scatter points, each with its text (texts[i] beside point i).
+  figure& add_labelled_points(std::string label, std::vector<double> x, std::vector<double> y,
+                              std::vector<std::string> texts, int color_index = -1);
   /// Background cells: classes[row * nx + col] for cell centers spanning the x and y ranges
   /// (row 0 at the bottom), painted in a light tint of palette(class).
   figure& background(int nx, int ny, std::vector<int> classes);
@@ -50,6 +54,7 @@ class figure {
     std::string label;
     std::vector<double> x, y;
     style s;
+    std::vector<std::string> texts;  // per point, or none
   };
   std::string title_, x_label_, y_label_, legend_ = "top right";
   std::vector<entry> series_;

@@ -152,6 +152,17 @@ std::vector<T> normal_values(std::size_t n, double sd, std::mt19937_64& rng) {
   return v;
 }
 
+/// Inputs for a network: uniform token IDs for an input of tokens, else N(0, 1) values.
+template <class T, class Nodes>
+std::vector<T> inputs(const Nodes& nodes, std::size_t n, std::mt19937_64& rng) {
+  const int vocab = token_vocab(nodes[0]);
+  if (vocab == 0) return normal_values<T>(n, 1.0, rng);
+  std::uniform_int_distribution<int> pick(0, vocab - 1);
+  std::vector<T> v(n);
+  for (T& x : v) x = T(pick(rng));
+  return v;
+}
+
 /// What compare_in and time_in share: the generic and the generated engine and the parameters
 /// both run on (N(0, 0.5), dense weights He-normal), drawn from `seed` by the returned generator.
 template <const auto& Spec, class T>
@@ -185,7 +196,7 @@ bool compare_in(const compare_options& opts) {
 
   // Batch 1 and an odd batch that leaves a partial tile.
   for (int batch : {1, 67}) {
-    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    const std::vector<T> x = inputs<T>(Spec.nodes, std::size_t(batch) * in, rng);
     std::vector<T> want(std::size_t(batch) * out), got(want.size());
     reference.forward(params, x, want, batch);
     generated.forward(params, x, got, batch);
@@ -193,7 +204,7 @@ bool compare_in(const compare_options& opts) {
   }
   if constexpr (net::has_loss && net::differentiable()) {
     constexpr int batch = 67;
-    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    const std::vector<T> x = inputs<T>(Spec.nodes, std::size_t(batch) * in, rng);
     const std::vector<T> t = targets<T>(net::loss_kind(), batch, out, rng);
     std::vector<T> want(count), got(count);
     const T want_loss = reference.loss_and_gradient(params, x, t, want, batch, {opts.seed});
@@ -217,7 +228,7 @@ void time_in(const compare_options& opts) {
     fmt::print("  {:<8} {:<22} {:>12.1f} {:>12.1f} {:>9.1f}x\n", precision, what, a, b, a / b);
   };
   for (int batch : {1, 256}) {
-    const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+    const std::vector<T> x = inputs<T>(Spec.nodes, std::size_t(batch) * in, rng);
     std::vector<T> y(std::size_t(batch) * out);
     row(
         fmt::format("inference, batch {}", batch), batch,
@@ -226,7 +237,7 @@ void time_in(const compare_options& opts) {
   }
   if constexpr (net::has_loss && net::differentiable()) {
     for (int batch : {32, 256}) {
-      const std::vector<T> x = normal_values<T>(std::size_t(batch) * in, 1.0, rng);
+      const std::vector<T> x = inputs<T>(Spec.nodes, std::size_t(batch) * in, rng);
       const std::vector<T> t = targets<T>(net::loss_kind(), batch, out, rng);
       std::vector<T> d(count);
       row(

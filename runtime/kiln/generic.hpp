@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "embedding.hpp"
 #include "math.hpp"
 #include "model.hpp"  // kiln::train_pass
 
@@ -185,6 +186,8 @@ class generic_model {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
     detail::check_size(where, "params", params.size(), std::size_t(param_count));
     detail::check_size(where, "x", x.size(), std::size_t(batch) * input_size);
+    if (const int vocab = token_vocab(nodes_.front()); vocab > 0)
+      detail::check_tokens(where, x.data(), batch, input_size, vocab);
   }
 
   void run_forward(const T* params, const T* x, int batch, bool training, train_pass pass) const {
@@ -209,6 +212,9 @@ class generic_model {
               for (int j = 0; j < n.in; ++j) s += p[o * n.in + j] * xb[j];
               yb[o] = s;
             }
+            break;
+          case kind::embedding:  // table: [vocab][out / in]; check_io checked the IDs
+            math::embedding_forward(yb, xb, p, n.in, n.out / n.in);
             break;
           case kind::softmax:
             math::softmax_forward(yb, xb, n.out);
@@ -304,6 +310,9 @@ class generic_model {
               }
               if (n.bias) dp[n.out * n.in + o] += dyb[o];
             }
+            break;
+          case kind::embedding:  // token IDs have no gradient
+            math::embedding_backward(dp, dyb, xb, n.in, n.out / n.in);
             break;
           case kind::softmax:
             math::softmax_backward(dxb, dyb, yb, n.out);

@@ -1,6 +1,7 @@
 // Parameter initialization driven by the network's nodes: Xavier/Glorot and He/Kaiming (uniform
-// and normal) for dense weights, zero biases, layer_norm gain 1 and bias 0. The same seed gives
-// bit-identical parameters on every run (Kiln's own generator and distributions).
+// and normal) for dense weights, zero biases, layer_norm gain 1 and bias 0, embedding tables N(0,
+// 1) as nn.Embedding's. The same seed gives bit-identical parameters on every run (Kiln's own
+// generator and distributions).
 #pragma once
 
 #include <algorithm>
@@ -42,7 +43,8 @@ std::span<const node> nodes_of(const M& m) {
 enum class init_scheme { xavier_uniform, xavier_normal, he_uniform, he_normal };
 
 /// Fills `params` (the flat layout of `nodes`): dense weights by `scheme`, each layer from its
-/// own stream mix_seed(seed, layer index); dense biases 0; layer_norm gain 1, bias 0.
+/// own stream mix_seed(seed, layer index); dense biases 0; layer_norm gain 1, bias 0; embedding
+/// tables N(0, 1) (whatever the scheme, as nn.Embedding), from the layer's stream too.
 template <class T>
 void initialize(std::span<T> params, std::span<const node> nodes, init_scheme scheme,
                 std::uint64_t seed) {
@@ -82,6 +84,9 @@ void initialize(std::span<T> params, std::span<const node> nodes, init_scheme sc
       }
       if (n.bias)
         for (int o = 0; o < n.out; ++o) p[weights + o] = T(0);
+    } else if (n.k == kind::embedding) {
+      rng r(mix_seed(seed, i));
+      for (int w = 0; w < n.param_count; ++w) p[w] = T(r.normal(0.0, 1.0));
     } else if (n.k == kind::layer_norm) {
       for (int u = 0; u < n.out; ++u) p[u] = T(1);
       for (int u = 0; u < n.out; ++u) p[n.out + u] = T(0);

@@ -1,6 +1,7 @@
 // The building blocks kiln-gen's generated code calls with constant sizes, and the batch driver
 // that cuts a batch into tiles of samples (one lane per sample) or runs a single sample alone.
-// Depends only on math.hpp, vmath.hpp, model.hpp, graph.hpp and the standard library (no heap).
+// Depends only on math.hpp, vmath.hpp, embedding.hpp, model.hpp, graph.hpp and the standard
+// library: no Hana, no heap.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "embedding.hpp"
 #include "math.hpp"
 #include "model.hpp"
 #include "vmath.hpp"
@@ -822,6 +824,8 @@ class engine {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
     check_size(where, "params", params.size(), std::size_t(param_count));
     check_size(where, "x", x.size(), std::size_t(batch) * input_size);
+    if constexpr (Net::token_vocab > 0)
+      kiln::detail::check_tokens(where, x.data(), batch, input_size, Net::token_vocab);
   }
 
   // Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest: W

@@ -1,6 +1,6 @@
 // safetensors import and export of the weights, named and shaped as the state_dict of the PyTorch
-// nn.Sequential of the same layers (`<index>.weight`, `<index>.bias`). A header that lies (offsets
-// outside the file, overlaps, wrong dtype or shape) is refused with a checkpoint_error.
+// nn.Sequential of the same layers (nn.Linear, nn.LayerNorm, nn.Embedding + nn.Flatten). A header
+// that lies (offsets outside the file, overlaps, wrong dtype or shape) is refused.
 #pragma once
 
 #include <cstddef>

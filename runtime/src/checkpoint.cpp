@@ -25,7 +25,13 @@ std::string describe_structure(std::span<const node> nodes) {
     if (!s.empty()) s += ' ';
     switch (n.k) {
       case kind::input:
-        s += fmt::format("input<{}>", n.out);
+        if (const int vocab = token_vocab(n); vocab > 0)
+          s += fmt::format("tokens<{}, {}>", n.out, vocab);
+        else
+          s += fmt::format("input<{}>", n.out);
+        break;
+      case kind::embedding:
+        s += fmt::format("embedding<{}, {}>", int(n.hp), n.out / n.in);
         break;
       case kind::dense:
         s += fmt::format("{}<{}>", n.bias ? "dense" : "dense_no_bias", n.out);

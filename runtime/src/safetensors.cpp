@@ -17,7 +17,9 @@ namespace kiln {
 
 std::vector<tensor_slot> sequential_tensors(std::span<const node> nodes) {
   std::vector<tensor_slot> out;
-  int index = -1;  // position in the Sequential: every node after the input, the loss excluded
+  // Position in the Sequential: every node after the input, the loss excluded; an embedding counts
+  // twice (nn.Embedding, then nn.Flatten to join its rows as Kiln does).
+  int index = -1;
   for (std::size_t l = 0; l < nodes.size(); ++l) {
     const node& n = nodes[l];
     if (n.k == kind::input || is_loss(n.k)) continue;
@@ -39,6 +41,14 @@ std::vector<tensor_slot> sequential_tensors(std::span<const node> nodes) {
                        n.param_offset + n.out * n.in,
                        n.out,
                        int(l)});
+    } else if (n.k == kind::embedding) {  // nn.Embedding, then an nn.Flatten at index + 1
+      const int dim = n.out / n.in;
+      out.push_back({fmt::format("{}.weight", index),
+                     {std::size_t(n.hp), std::size_t(dim)},
+                     n.param_offset,
+                     n.param_count,
+                     int(l)});
+      ++index;
     } else if (n.k == kind::layer_norm) {
       out.push_back(
           {fmt::format("{}.weight", index), {std::size_t(n.out)}, n.param_offset, n.out, int(l)});

@@ -69,4 +69,10 @@ inline constexpr auto alike =
     network{input<3>, dense<4>, elu(0.5), dense<4>,   elu(0.5), dense<4>,   elu(2.0),
             dense<4>, elu(2.0), dense<5>, kiln::tanh, dense<2>, kiln::tanh, mse};
 
+/// Example 08's language model: three token IDs, each embedded in 10 values, then 30x200 and
+/// 200x27 dense layers (loops, above the unroll budget).
+inline constexpr auto language =
+    network{tokens<3, 27>, embedding<27, 10>, dense<200>,           kiln::tanh,
+            dense<27>,     softmax,           softmax_cross_entropy};
+
 }  // namespace arch

@@ -8,7 +8,7 @@
 
 #include "compare.hpp"
 
-TEST_CASE("generated code agrees with generic on thirteen architectures", "[codegen]") {
+TEST_CASE("generated code agrees with generic on fourteen architectures", "[codegen]") {
   using kiln_test::compare_both;
   compare_both<arch::deep>("deep", 1);
   compare_both<arch::wide>("wide", 2);
@@ -23,6 +23,26 @@ TEST_CASE("generated code agrees with generic on thirteen architectures", "[code
   compare_both<arch::odd>("odd", 11);
   compare_both<arch::residual_on_input>("residual_on_input", 12);
   compare_both<arch::alike>("alike", 13);
+  compare_both<arch::language>("language", 14);
+}
+
+TEST_CASE("the generated engine refuses token IDs outside the vocabulary", "[codegen]") {
+  const kiln::compiled<arch::language, float> gen;
+  std::vector<float> params(arch::language.param_count, 0.01f), y(2 * 27), t(2 * 27, 0.0f);
+  std::vector<float> d(params.size());
+  for (int batch : {1, 2}) {
+    std::vector<float> x{0, 26, 5, 1, 2, 3};
+    x[std::size_t(batch) * 3 - 1] = 27;  // the last position of the last sample
+    const std::string tail = ": x: sample " + std::to_string(batch - 1) +
+                             ", position 2: token ID 27 is not an integer in [0, 27)";
+    const auto n = std::size_t(batch);
+    const std::span<const float> xs(x.data(), 3 * n), ts(t.data(), 27 * n);
+    CHECK_THROWS_WITH(gen.forward(params, xs, std::span(y.data(), 27 * n), batch),
+                      "kiln::compiled::forward" + tail);
+    CHECK_THROWS_WITH(gen.loss(params, xs, ts, batch), "kiln::compiled::loss" + tail);
+    CHECK_THROWS_WITH(gen.loss_and_gradient(params, xs, ts, d, batch),
+                      "kiln::compiled::loss_and_gradient" + tail);
+  }
 }
 
 TEST_CASE("dropout draws the generic engine's mask: a different seed changes the gradient",

@@ -52,7 +52,9 @@ void compare(const std::string& name, unsigned seed, std::initializer_list<int> 
     for (const kiln::node& n : Spec.nodes)
       if (n.k == kiln::kind::layer_norm)
         for (int i = 0; i < n.out; ++i) params[n.param_offset + i] += T(1);
-    for (auto& v : x) v = T(normal(rng) * 1.5);
+    const int vocab = kiln::token_vocab(Spec.nodes[0]);
+    std::uniform_int_distribution<int> token(0, std::max(vocab - 1, 0));
+    for (auto& v : x) v = vocab > 0 ? T(token(rng)) : T(normal(rng) * 1.5);
 
     std::vector<T> y(std::size_t(batch) * net_t::output_size, T(-7)), y_ref(y.size());
     gen.forward(params, x, y, batch);

@@ -50,6 +50,20 @@ std::vector<spec_network> networks(const std::string& set, const std::string& fi
                                        kiln_test::registered_net<I, L>, file));
               });
         });
+    kiln::hana::for_each(
+        kiln::hana::make_range(kiln::hana::int_c<0>,
+                               kiln::hana::int_c<kiln_test::registered_front_count>),
+        [&](auto f) {
+          kiln::hana::for_each(
+              kiln::hana::make_range(kiln::hana::int_c<0>,
+                                     kiln::hana::int_c<kiln_test::registered_loss_count>),
+              [&](auto l) {
+                constexpr int F = decltype(f)::value, L = decltype(l)::value;
+                out.push_back(from_dsl("kiln_test::registered_front_net<" + std::to_string(F) +
+                                           ", " + std::to_string(L) + ">",
+                                       kiln_test::registered_front_net<F, L>, file));
+              });
+        });
     return out;
   }
   if (set == "architectures")
@@ -65,7 +79,8 @@ std::vector<spec_network> networks(const std::string& set, const std::string& fi
             KILN_SPEC(arch, wide_residual),
             KILN_SPEC(arch, odd),
             KILN_SPEC(arch, residual_on_input),
-            KILN_SPEC(arch, alike)};
+            KILN_SPEC(arch, alike),
+            KILN_SPEC(arch, language)};
   if (set == "examples")
     return {KILN_SPEC(examples, perceptron),    KILN_SPEC(examples, xor_by_hand),
             KILN_SPEC(examples, xor_net),       KILN_SPEC(examples, sine),

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <boost/hana/at.hpp>
+#include <boost/hana/concat.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/range.hpp>
 #include <boost/hana/size.hpp>
+#include <boost/hana/unpack.hpp>
 #include <kiln/dsl.hpp>
 
 namespace kiln_test {
@@ -26,6 +28,8 @@ inline constexpr int registered_layer_count =
     decltype(kiln::hana::size(kiln::registered_layers))::value;
 inline constexpr int registered_loss_count =
     decltype(kiln::hana::size(kiln::registered_losses))::value;
+inline constexpr int registered_front_count =
+    decltype(kiln::hana::size(kiln::registered_fronts))::value;
 
 /// Registered layer I between dense layers, then registered loss L.
 template <int I, int L>
@@ -36,5 +40,14 @@ inline constexpr auto registered_net =
                   kiln::dense<3>,
                   head(kiln::hana::at_c<L>(kiln::registered_losses)),
                   kiln::hana::at_c<L>(kiln::registered_losses)};
+
+/// Registered front F (token IDs and their embedding, ...), a dense layer, then registered loss L.
+template <int F, int L>
+inline constexpr auto registered_front_net = kiln::hana::unpack(
+    kiln::hana::concat(kiln::hana::at_c<F>(kiln::registered_fronts),
+                       kiln::hana::make_tuple(kiln::dense<3>,
+                                              head(kiln::hana::at_c<L>(kiln::registered_losses)),
+                                              kiln::hana::at_c<L>(kiln::registered_losses))),
+    [](auto... layers) { return kiln::network{layers...}; });
 
 }  // namespace kiln_test

@@ -2,6 +2,7 @@
 // damaged files; safetensors round trip, a fixture written by an independent Python script, and
 // headers that lie.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -190,6 +191,44 @@ TEST_CASE("safetensors round trip", "[weights]") {
   CHECK_THROWS_WITH(kiln::sequential_tensors(res.nodes),
                     StartsWith("kiln: layer 1 is a residual block, which has no nn.Sequential "
                                "equivalent"));
+}
+
+TEST_CASE("an embedding is nn.Embedding then nn.Flatten in safetensors", "[weights]") {
+  constexpr auto lm = kiln::network{kiln::tokens<3, 27>, kiln::embedding<27, 10>, kiln::dense<5>,
+                                    kiln::tanh, kiln::dense<27>};
+  CHECK(kiln::describe_structure(lm.nodes) ==
+        "tokens<3, 27> embedding<27, 10> dense<5> tanh dense<27>");
+  constexpr auto values = kiln::network{kiln::input<3>, kiln::dense<5>};
+  constexpr auto other = kiln::network{kiln::tokens<3, 26>, kiln::embedding<26, 10>};
+  CHECK(kiln::describe_structure(values.nodes) == "input<3> dense<5>");
+  CHECK(kiln::describe_structure(other.nodes) == "tokens<3, 26> embedding<26, 10>");
+  const auto slots = kiln::sequential_tensors(lm.nodes);
+  REQUIRE(slots.size() == 5);
+  CHECK(slots[0].name == "0.weight");  // nn.Embedding(27, 10); nn.Flatten is module 1
+  CHECK(slots[0].shape == std::vector<std::size_t>{27, 10});
+  CHECK(slots[0].param_offset == 0);
+  CHECK(slots[0].count == 270);
+  CHECK(slots[1].name == "2.weight");
+  CHECK(slots[1].shape == std::vector<std::size_t>{5, 30});
+  CHECK(slots[1].param_offset == 270);
+  CHECK(slots[2].name == "2.bias");
+  CHECK(slots[3].name == "4.weight");  // tanh is module 3
+  CHECK(slots[4].name == "4.bias");
+  std::vector<double> params(lm.param_count);
+  for (std::size_t i = 0; i < params.size(); ++i) params[i] = double(i) / 64.0 - 3.0;
+  const std::string path = temp_path("embedding.safetensors");
+  kiln::save_safetensors<double>(path, lm.nodes, params, kiln::safetensors_dtype::f64);
+  std::vector<double> back(params.size());
+  kiln::load_safetensors<double>(path, lm.nodes, back);
+  CHECK(back == params);
+  CHECK(read_bytes(path).find("\"0.weight\":{\"dtype\":\"F64\",\"shape\":[27,10],") !=
+        std::string::npos);
+  // Initialization: the table N(0, 1), whatever the dense scheme.
+  kiln::initialize<double>(params, lm.nodes, kiln::init_scheme::xavier_uniform, 7);
+  double sum = 0, squares = 0;
+  for (int i = 0; i < 270; ++i) sum += params[i], squares += params[i] * params[i];
+  CHECK(std::abs(sum / 270) < 0.2);
+  CHECK(squares / 270 == Approx(1.0).margin(0.25));
 }
 
 TEST_CASE("safetensors written by an independent script load into kiln", "[weights]") {

@@ -20,7 +20,14 @@ enum class fault : int {
   not_a_layer,
   residual_empty,
   too_many_parameters,
+  embedding_needs_tokens,
+  tokens_need_embedding,
+  vocabulary_mismatch,
+  vocabulary_too_large,
 };
+
+/// The largest vocabulary of kiln::tokens: every ID must be exact in float.
+inline constexpr int max_vocab = 1 << 24;
 
 /// The first fault found in a network: the layer (flat index in declaration order, input = 0,
 /// a residual counting as one layer before its body), its kind and the sizes involved.
@@ -93,6 +100,30 @@ struct parameter_count_must_fit_in_int {
                 "kiln::network: too many parameters: the count reaches 2^31 or more at the layer "
                 "named below (layer, kind, parameters up to and including it)");
 };
+template <int Layer>
+struct embedding_must_follow_tokens {
+  static_assert(never<Layer>,
+                "kiln::network: kiln::embedding<vocab, dim> must come right after an input of "
+                "token IDs, kiln::tokens<context, vocab>");
+};
+template <int Layer, kind LayerAfterTokens>
+struct tokens_must_be_followed_by_embedding {
+  static_assert(never<Layer>,
+                "kiln::network: kiln::tokens<context, vocab> must be followed by "
+                "kiln::embedding<vocab, dim> (the layer after it is named below)");
+};
+template <int Layer, int EmbeddingVocab, int TokensVocab>
+struct embedding_vocabulary_must_match_tokens {
+  static_assert(EmbeddingVocab == TokensVocab,
+                "kiln::network: kiln::embedding<vocab, dim> must have the vocabulary of the "
+                "kiln::tokens<context, vocab> before it");
+};
+template <int Layer, int Vocab, int Max>
+struct vocabulary_must_fit_float {
+  static_assert(Vocab <= Max,
+                "kiln::network: kiln::tokens<context, vocab>: vocab must be at most 2^24 (token "
+                "IDs travel as float, exact up to 2^24)");
+};
 
 }  // namespace error
 
@@ -120,6 +151,14 @@ constexpr bool report() {
     return sizeof(error::residual_body_must_not_be_empty<F.layer>) > 0;
   else if constexpr (F.code == fault::too_many_parameters)
     return sizeof(error::parameter_count_must_fit_in_int<F.layer, F.k, F.count>) > 0;
+  else if constexpr (F.code == fault::embedding_needs_tokens)
+    return sizeof(error::embedding_must_follow_tokens<F.layer>) > 0;
+  else if constexpr (F.code == fault::tokens_need_embedding)
+    return sizeof(error::tokens_must_be_followed_by_embedding<F.layer, F.k>) > 0;
+  else if constexpr (F.code == fault::vocabulary_mismatch)
+    return sizeof(error::embedding_vocabulary_must_match_tokens<F.layer, F.got, F.expected>) > 0;
+  else if constexpr (F.code == fault::vocabulary_too_large)
+    return sizeof(error::vocabulary_must_fit_float<F.layer, F.got, F.expected>) > 0;
   else
     return true;
 }

@@ -14,6 +14,11 @@ inline constexpr auto registered_layers =
                      leaky_relu(0.2), elu(0.7), gelu, gelu_tanh, silu, softplus, softmax,
                      layer_norm(1e-3), dropout(0.3), residual{dense<4>, tanh, dense<4>});
 
+/// Every way a network can begin other than input<N>, as the layers that make it: token IDs and
+/// their embedding. Tests follow each with a dense layer and every loss.
+inline constexpr auto registered_fronts =
+    hana::make_tuple(hana::make_tuple(tokens<3, 5>, embedding<5, 2>));
+
 /// Every loss.
 inline constexpr auto registered_losses =
     hana::make_tuple(mse, binary_cross_entropy, softmax_cross_entropy);

@@ -19,6 +19,28 @@ struct input_t {
 template <int N>
 inline constexpr input_t<N> input{};
 
+/// `tokens<Context, Vocab>`: Context token IDs per sample, each an integer in [0, Vocab). The IDs
+/// travel as values of the engine's type (float holds every integer up to 2^24 exactly, so Vocab
+/// is at most 2^24), and every engine checks them before it reads a table row. Must be the first
+/// layer, and be followed by `embedding<Vocab, dim>`.
+template <int Context, int Vocab>
+struct tokens_t {
+  static constexpr int context = Context;
+  static constexpr int vocab = Vocab;
+};
+template <int Context, int Vocab>
+inline constexpr tokens_t<Context, Vocab> tokens{};
+
+/// `embedding<Vocab, Dim>`: each token ID picks its row of table[Vocab][Dim] (row-major, the one
+/// parameter); the rows, position by position, make Context * Dim values. nn.Embedding's layout.
+template <int Vocab, int Dim>
+struct embedding_t {
+  static constexpr int vocab = Vocab;
+  static constexpr int dim = Dim;
+};
+template <int Vocab, int Dim>
+inline constexpr embedding_t<Vocab, Dim> embedding{};
+
 /// `dense<N>`: y = W x + b with W[N][in] row-major, then b[N]. `dense_no_bias<N>`: y = W x.
 template <int N, bool Bias>
 struct dense_t {

@@ -24,6 +24,7 @@ struct walker {
   int size = 0;    // values per sample leaving the last layer
   int params = 0;  // parameters laid out so far
   int inputs = 0;
+  int vocab = 0;  // of an input of token IDs, else 0
   int loss_layer = -1;
   kind loss = kind::input;
   kind last = kind::input;
@@ -37,6 +38,7 @@ struct walker {
   constexpr void before(kind k) {
     if (count == 0) fail(fault::first_layer_not_input, 0, k);
     if (loss_layer >= 0) fail(fault::loss_not_last, loss_layer, loss);
+    if (count == 1 && vocab > 0 && k != kind::embedding) fail(fault::tokens_need_embedding, 1, k);
   }
   // `count` parameters for the next layer, or 0 (and a fault) when the total would not fit an int.
   constexpr int checked_params(long long count, kind k) {
@@ -44,7 +46,9 @@ struct walker {
     fail(fault::too_many_parameters, this->count, k, 0, 0, params + count);
     return 0;
   }
+  // Lays out the node's parameters: their count is the one rule of graph.hpp.
   constexpr int add(node n) {
+    n.param_count = checked_params(wide_param_count(n), n.k);
     n.param_offset = params;
     params += n.param_count;
     if (out) out[count] = n;
@@ -68,21 +72,43 @@ constexpr void visit(walker& w, const input_t<N>&) {
   w.add({kind::input, n, n, 0, 0, false, 0.0, -1});
 }
 
+// Token IDs: an input node whose hyperparameter is the vocabulary.
+template <int C, int V>
+constexpr void visit(walker& w, const tokens_t<C, V>&) {
+  if (w.count != 0) w.fail(fault::input_not_first, w.count, kind::input);
+  const int n = w.checked_size(C, kind::input);
+  const int v = w.checked_size(V, kind::input);
+  if (v > max_vocab) w.fail(fault::vocabulary_too_large, w.count, kind::input, v, max_vocab);
+  w.inputs = n;
+  w.vocab = v;
+  w.add({kind::input, n, n, 0, 0, false, double(v), -1});
+}
+
+template <int V, int D>
+constexpr void visit(walker& w, const embedding_t<V, D>&) {
+  w.before(kind::embedding);
+  if (w.count != 1 || w.vocab == 0)
+    w.fail(fault::embedding_needs_tokens, w.count, kind::embedding);
+  else if (V != w.vocab)
+    w.fail(fault::vocabulary_mismatch, w.count, kind::embedding, V, w.vocab);
+  const int v = w.checked_size(V, kind::embedding), d = w.checked_size(D, kind::embedding);
+  const int in = w.size > 0 ? w.size : 1;
+  w.add({kind::embedding, in, in * d, 0, 0, false, double(v), -1});
+}
+
 template <int N, bool Bias>
 constexpr void visit(walker& w, const dense_t<N, Bias>&) {
   w.before(kind::dense);
   const int in = w.size > 0 ? w.size : 1;
   const int out = w.checked_size(N, kind::dense);
-  const int count = w.checked_params(1ll * out * in + (Bias ? out : 0), kind::dense);
-  w.add({kind::dense, in, out, 0, count, Bias, 0.0, -1});
+  w.add({kind::dense, in, out, 0, 0, Bias, 0.0, -1});
 }
 
 template <kind K>
 constexpr void visit(walker& w, const unit_layer<K>& layer) {
   w.before(K);
   const int n = w.size > 0 ? w.size : 1;
-  w.add(
-      {K, n, n, 0, w.checked_params(K == kind::layer_norm ? 2ll * n : 0, K), false, layer.hp, -1});
+  w.add({K, n, n, 0, 0, false, layer.hp, -1});
 }
 
 template <class T>
@@ -144,6 +170,7 @@ constexpr walker analyze() {
   walker w{};
   (visit_type<L>(w), ...);
   if constexpr (sizeof...(L) == 0) w.fail(fault::first_layer_not_input, 0, kind::input);
+  if (w.count == 1 && w.vocab > 0) w.fail(fault::tokens_need_embedding, 1, kind::input);
   return w;
 }
 

@@ -24,6 +24,8 @@ inline constexpr kiln::node nodes[] = {
 struct net {
   static constexpr int input_size = 2, output_size = 3, param_count = 63;
   static constexpr kiln::kind loss_kind = kiln::kind::softmax_cross_entropy;
+  // Token IDs in [0, token_vocab) (kiln::tokens), or 0 for an input of values.
+  static constexpr int token_vocab = 0;
   static constexpr bool differentiable = true;
   // Scratch per tile, in lane vectors: activations, gradients, layer_norm state.
   static constexpr int value_slots = 28, gradient_slots = 23, aux_slots = 0;
