@@ -4,8 +4,7 @@
 // only.
 #pragma once
 
-#include <cmath>
-#include <cstdint>
+#include <kiln/freestanding.hpp>  // cmath, cstdint, type_traits (or a subset)
 
 namespace kiln::math {
 

@@ -4,10 +4,7 @@
 // and the single sample.
 #pragma once
 
-#include <cmath>
-#include <concepts>
-#include <cstdint>
-#include <type_traits>
+#include <kiln/freestanding.hpp>  // cmath, cstdint, type_traits (or a subset)
 
 #include "math.hpp"
 
@@ -279,13 +276,22 @@ KILN_VINLINE void taylor_exp(const V (&x)[K], V (&p)[K]) {
   using T = element_t<V>;
   constexpr int N = Last - First + 1;
   static_assert(N > 2);
-  T c[N];  // c[k]: 1 / (first + k)!
-  double f = 1;
-  for (int k = 2; k <= First; ++k) f *= k;
-  for (int k = 0; k < N; ++k) {
-    c[k] = T(1 / f);
-    f *= First + k + 1;
-  }
+  // c[k]: 1 / (first + k)!, computed at compile time (left to the optimizer, a Cortex-M4F build
+  // called the double-precision division of libgcc for them on every exp).
+  struct coefficients {
+    T c[N];
+  };
+  static constexpr coefficients table = [] {
+    coefficients t{};
+    double f = 1;
+    for (int k = 2; k <= First; ++k) f *= k;
+    for (int k = 0; k < N; ++k) {
+      t.c[k] = T(1 / f);
+      f *= First + k + 1;
+    }
+    return t;
+  }();
+  const T(&c)[N] = table.c;
   if constexpr (Short) {
     T high[N - 2];
     for (int k = 0; k < N - 2; ++k) high[k] = c[k + 2];

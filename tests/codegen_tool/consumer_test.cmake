@@ -38,6 +38,16 @@ if(NOT out MATCHES "consumer::net: 3 -> 2, 32 parameters" OR NOT out MATCHES "do
   message(FATAL_ERROR "unexpected net_compare output:\n${out}")
 endif()
 
+run(${build}/consumer_baked)
+if(NOT out MATCHES "baked: consumer::net 32 parameters, y\\[0\\] = [-0-9.]+, weight sum 1.3000")
+  message(FATAL_ERROR "unexpected consumer_baked output:\n${out}")
+endif()
+string(REGEX MATCH "y\\[0\\] = [-0-9.]+" baked_y "${out}")
+run(${build}/consumer)
+if(NOT out MATCHES "${baked_y}")
+  message(FATAL_ERROR "consumer_baked (${baked_y}) and consumer disagree:\n${out}")
+endif()
+
 dry_run()
 if(NOT out MATCHES "no work to do")
   message(FATAL_ERROR "a fresh build is not up to date:\n${out}")
@@ -62,6 +72,19 @@ if(NOT out MATCHES "${stale}/src/width\\.hpp" OR NOT out MATCHES "kiln-gen: gene
   message(FATAL_ERROR "touching width.hpp (included by the spec) does not regenerate:\n${out}")
 endif()
 
+# Changed weights regenerate the baked header, and reach the program.
+run(${CMAKE_COMMAND} --build ${build})
+run(${build}/consumer --save ${build}/net.safetensors 2)
+dry_run()
+if(NOT out MATCHES "net\\.kiln\\.hpp older than most recent input [^\n]*net\\.safetensors")
+  message(FATAL_ERROR "a changed weight file does not regenerate the baked header:\n${out}")
+endif()
+run(${CMAKE_COMMAND} --build ${build} --target consumer_baked)
+run(${build}/consumer_baked)
+if(NOT out MATCHES "weight sum 2.6000")
+  message(FATAL_ERROR "the changed weights did not reach consumer_baked:\n${out}")
+endif()
+
 # A real change in an included header reaches the generated code: 3 -> 7 -> 2 has 44 parameters.
 file(WRITE ${src}/width.hpp "#pragma once\nnamespace consumer {\ninline constexpr int hidden_width = 7;\n}\n")
 run(${CMAKE_COMMAND} --build ${build} --target consumer)
@@ -69,4 +92,10 @@ run(${build}/consumer)
 if(NOT out MATCHES "consumer::net 3 -> 2, 44 parameters")
   message(FATAL_ERROR "the change of width.hpp did not reach the generated code:\n${out}")
 endif()
-message(STATUS "the consumer builds, runs, and regenerates exactly when the spec's headers change")
+run(${CMAKE_COMMAND} --build ${build})
+run(${build}/consumer_baked)
+if(NOT out MATCHES "baked: consumer::net 44 parameters")
+  message(FATAL_ERROR "the change of width.hpp did not reach the baked weights:\n${out}")
+endif()
+message(STATUS "the consumer builds, runs, and regenerates exactly when the spec's headers or its "
+               "weights change")
