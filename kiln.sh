@@ -13,7 +13,8 @@ PACKAGES=(cmake ninja-build g++ clang-format libboost-dev libfmt-dev catch2 libb
           "libclang-${KILN_LLVM_VERSION}-dev" "libclang-cpp${KILN_LLVM_VERSION}-dev"
           "llvm-${KILN_LLVM_VERSION}-dev" "clang-${KILN_LLVM_VERSION}" libpng-dev
           libcairo2-dev fonts-dejavu-core pkgconf python3
-          libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross)  # kiln-gen's aarch64 test
+          libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross  # kiln-gen's aarch64 test
+          gcc-arm-none-eabi)  # the baked engine's Cortex-M4F test (no C library needed)
 # Only `./kiln.sh bench` installs these: the Eigen and libtorch baselines (not CI, not `test`).
 BENCH_PACKAGES=(libeigen3-dev libopenblas-dev libtorch-dev)
 

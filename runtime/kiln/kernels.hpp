@@ -835,7 +835,20 @@ class engine {
     const char* where = "kiln::compiled::forward";
     check_io(where, params, x, batch);
     check_size(where, "y", y.size(), std::size_t(batch) * output_size);
-    if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
+    if (batch == 1) {
+      // One sample's activations on the stack even when the caller passes a workspace, when
+      // they are few: kept in registers, not stored to memory the caller can see (bench A's
+      // batch-1 inference took 2.8x as long through a caller's workspace).
+      if constexpr (Net::value_slots + Net::aux_slots <= 512) {
+        T act[Net::value_slots], aux[Net::aux_slots + 1];
+        for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
+        Net::template forward<T, T>(params.data(), act, aux, false, 0, 0);
+        for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
+        return;
+      } else {
+        return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
+      }
+    }
     for (int b = 0; b < batch; b += lanes)
       forward_tile<vec>(params.data(), x.data(), y.data(), b, std::min(lanes, batch - b), w);
   }

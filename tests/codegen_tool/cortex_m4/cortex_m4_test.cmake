@@ -1,6 +1,6 @@
 # The baked engine on a microcontroller: bakes the spiral (2-10-3) and MNIST (784-128-10) example
 # networks, compiles each in float and double for a Cortex-M4F with gcc-arm-none-eabi (no C++
-# library, no Hana on its include path, freestanding, no exceptions, no RTTI), fails on any
+# library, no C library headers, no Hana on its include path, freestanding, no exceptions, no RTTI), fails on any
 # undefined symbol outside memcpy/memset/memmove and libgcc's __aeabi_ helpers (double arithmetic
 # on a single-precision FPU), and prints arm-none-eabi-size's figures.
 # Usage: cmake -DKILN_GEN=... -DARM_GXX=... -DWEIGHTS=dir -DEXAMPLES=dir -DROOT=dir -DWORK=dir -P ...
@@ -8,8 +8,12 @@ get_filename_component(bin ${ARM_GXX} DIRECTORY)
 set(nm ${bin}/arm-none-eabi-nm)
 set(size ${bin}/arm-none-eabi-size)
 set(cpu -mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16 -mthumb)
-set(flags -std=c++20 ${cpu} -O2 -ffreestanding -fno-exceptions -fno-rtti -Wall -Wextra
-          -I${ROOT}/dsl -I${ROOT}/runtime -I${ROOT}/freestanding -I${WORK})
+# Only the compiler's own headers (stddef.h, stdint.h), not newlib's, even where it is installed.
+execute_process(COMMAND ${ARM_GXX} -print-file-name=include OUTPUT_VARIABLE gcc_include
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(flags -std=c++20 ${cpu} -O2 -ffreestanding -fno-exceptions -fno-rtti -Wall -Wextra -nostdinc
+          -isystem ${gcc_include} -isystem ${gcc_include}-fixed -I${ROOT}/dsl -I${ROOT}/runtime
+          -I${ROOT}/freestanding -I${WORK})
 set(allowed "^(memcpy|memset|memmove|__aeabi_[a-z0-9_]+)$")
 
 function(run)
