@@ -39,6 +39,16 @@ using vec = typename vmath::tile<T>::vec;
 template <class T>
 inline constexpr int width = vmath::tile<T>::lanes;
 
+/// The narrowest vector of T that holds N values: 16 bytes at least, a register at most. A
+/// single sample's few units run in it (network A's four tanh units: 16 bytes, not AVX-512's 64).
+constexpr int vector_bytes_for(int bytes) {
+  int b = 16;
+  while (b < bytes && b < vmath::register_bytes) b *= 2;
+  return b;
+}
+template <class T, int N>
+using vec_for = typename vmath::vector_of<T, vector_bytes_for(N* int(sizeof(T)))>::type;
+
 template <class T>
 KILN_VINLINE vec<T> load(const T* p) {
   vec<T> v;
@@ -528,7 +538,7 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
     }
     if constexpr (N > full) {  // the last units in a zero-padded vector: no scalar libm calls
       constexpr int rest = N - full;
-      const auto r = f(detail::load_first<rest, detail::vec<V>>(x + full)...);
+      const auto r = f(detail::load_first<rest, detail::vec_for<V, rest>>(x + full)...);
       for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
     }
   } else {
@@ -576,13 +586,13 @@ inline void softmax_forward(V* __restrict y, const V* __restrict x) {
   if constexpr (vmath::scalar<V>) {
     // One sample: the units' exps on vectors, all K side by side (Kiln's exp, not the C
     // library's); the lanes past N hold exp(0) and are not read.
-    using vec = detail::vec<V>;
-    constexpr int L = detail::width<V>, K = (N + L - 1) / L;
+    using vec = std::conditional_t<(N < detail::width<V>), detail::vec_for<V, N>, detail::vec<V>>;
+    constexpr int L = vmath::lane_traits<vec>::lanes, K = (N + L - 1) / L;
     vec e[K];
     for (int k = 0; k < K; ++k) {
-      e[k] =
-          ((k + 1) * L <= N ? detail::load(x + k * L) : detail::load_first<N % L, vec>(x + k * L)) -
-          m;
+      e[k] = ((k + 1) * L <= N ? detail::load_first<L, vec>(x + k * L)
+                               : detail::load_first<N % L, vec>(x + k * L)) -
+             m;
       e[k] = vmath::select(vmath::gt(e[k], vec{}), vec{}, e[k]);
     }
     vmath::exp_nonpositive<K>(e);
