@@ -1,18 +1,14 @@
 // Runs the generated consumer::net next to the generic engine on fixed parameters and inputs;
-// exits 1 when they disagree. `consumer --save FILE [SCALE]` also saves those parameters (times
-// SCALE) as safetensors, which consumer_baked bakes in.
+// exits 1 when they disagree.
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <kiln/generic.hpp>
-#include <kiln/safetensors.hpp>
-#include <string>
 #include <vector>
 
 #include "net.kiln.hpp"
 #include "unrelated.hpp"
 
-int main(int argc, char** argv) {
+int main() {
   using generated = kiln::compiled<consumer::net, double>;
   static_assert(generated::param_count == consumer::net.param_count && generated::input_size == 3);
   std::vector<double> params(generated::param_count), x{0.5, -1.0, 2.0, 1.5, 0.25, -0.75};
@@ -22,13 +18,6 @@ int main(int argc, char** argv) {
   kiln::generic<double>(consumer::net).forward(params, x, want, 2);
   double worst = 0;
   for (std::size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(y[i] - want[i]));
-  if (argc >= 3 && std::string(argv[1]) == "--save") {
-    const double scale = argc >= 4 ? std::atof(argv[3]) : 1.0;
-    for (double& p : params) p *= scale;
-    kiln::save_safetensors<double>(argv[2], consumer::net.nodes, params,
-                                   kiln::safetensors_dtype::f64);
-    return 0;
-  }
   std::printf("%s: consumer::net 3 -> 2, %d parameters, y[0] = %.6f, max difference %g\n",
               consumer::greeting, generated::param_count, y[0], worst);
   return worst <= 1e-12 ? 0 : 1;
