@@ -19,7 +19,8 @@ PACKAGES=(cmake ninja-build g++ clang-format libboost-dev libfmt-dev catch2 libb
           wamerican  # example 8: /usr/share/dict/words
           libstdc++-12-dev-arm64-cross libc6-dev-arm64-cross  # kiln-gen's aarch64 test
           "libclang-rt-${KILN_LLVM_VERSION}-dev"  # libFuzzer and the sanitizers (build/fuzz)
-          libopenmpi-dev openmpi-bin)  # kiln_mpi and its mpirun tests
+          libopenmpi-dev openmpi-bin  # kiln_mpi and its mpirun tests
+          gcc-arm-none-eabi)  # the baked engine's Cortex-M4F test (no C library needed)
 # Only `./kiln.sh bench` installs these: the Eigen and libtorch baselines (not CI, not `test`).
 BENCH_PACKAGES=(libeigen3-dev libopenblas-dev libtorch-dev)
 

@@ -1,4 +1,5 @@
-// The networks the benchmarks measure (issue 6): A-E, float, from 17 to ~100k parameters.
+// The networks the benchmarks measure (issue 6): A-E, float, from 17 to ~100k parameters, and
+// 8-8-8-1 for the batch-1 latency table (issue 14).
 // kiln-gen reads this header for the generated engines; the baselines read the same values.
 #pragma once
 #include <kiln/dsl.hpp>
@@ -11,6 +12,10 @@ inline constexpr auto net_a = kiln::network{kiln::input<2>, kiln::dense<4>, kiln
 inline constexpr auto net_b =
     kiln::network{kiln::input<2>, kiln::dense<10>, kiln::relu,
                   kiln::dense<3>, kiln::softmax,   kiln::softmax_cross_entropy};
+/// 8-8-8-1, tanh, tanh, identity output: the latency comparison's mid-size network.
+inline constexpr auto net_8881 =
+    kiln::network{kiln::input<8>, kiln::dense<8>, kiln::tanh, kiln::dense<8>,
+                  kiln::tanh,     kiln::dense<1>, kiln::mse};
 /// C: 64-64-64-1, tanh, identity output, mean squared error.
 inline constexpr auto net_c =
     kiln::network{kiln::input<64>, kiln::dense<64>, kiln::tanh,     kiln::dense<64>,

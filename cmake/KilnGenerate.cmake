@@ -3,7 +3,8 @@
 # Used in the Kiln tree and, installed, by `find_package(Kiln)`.
 include_guard(GLOBAL)
 
-# kiln_add_network(<target> SPEC <header> [NETWORKS ns::a ...] [UNROLL_BUDGET n] [COMPARE])
+# kiln_add_network(<target> SPEC <header> [NETWORKS ns::a ...] [UNROLL_BUDGET n] [WEIGHTS <file>]
+#                  [COMPARE])
 #
 # Generates `<spec-stem>.kiln.hpp` into the build tree, adds its directory to the include path of
 # <target> and links <target> to kiln::runtime. The spec is parsed with <target>'s include
@@ -12,8 +13,11 @@ include_guard(GLOBAL)
 # (default: every kiln::network in the spec). UNROLL_BUDGET sets --unroll-budget. COMPARE builds
 # `<name>_compare` for each of NETWORKS (`<spec-stem>_compare` covering every network when
 # NETWORKS is not given): it checks the generated code against the generic engine and times both.
+# WEIGHTS bakes a safetensors file or Kiln checkpoint of the network (the spec's only one, or the
+# one NETWORKS names) into the header as constants, kiln::baked<spec, T>; the header is
+# regenerated when the file changes, and the file may itself be the output of a custom command.
 function(kiln_add_network target)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "COMPARE" "SPEC;UNROLL_BUDGET" "NETWORKS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "COMPARE" "SPEC;UNROLL_BUDGET;WEIGHTS" "NETWORKS")
   if(NOT TARGET ${target})
     message(FATAL_ERROR "kiln_add_network: no target named '${target}'")
   endif()
@@ -45,6 +49,11 @@ function(kiln_add_network target)
   if(DEFINED arg_UNROLL_BUDGET)
     list(APPEND options --unroll-budget=${arg_UNROLL_BUDGET})
   endif()
+  set(weights "")
+  if(arg_WEIGHTS)
+    get_filename_component(weights ${arg_WEIGHTS} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    list(APPEND options --weights=${weights})
+  endif()
   set(outputs ${header})
   set(compare_main "")
   if(arg_COMPARE AND NOT arg_NETWORKS)
@@ -70,7 +79,7 @@ function(kiln_add_network target)
     COMMAND ${gen} ${spec} -o ${header} --depfile=${header}.d ${options} -- ${flags}
             "$<$<BOOL:${includes}>:-I$<JOIN:${includes},;-I>>"
             "$<$<BOOL:${definitions}>:-D$<JOIN:${definitions},;-D>>"
-    DEPENDS ${spec} ${gen}
+    DEPENDS ${spec} ${gen} ${weights}
     DEPFILE ${header}.d
     COMMENT "kiln-gen: generating ${shown}"
     COMMAND_EXPAND_LISTS VERBATIM)

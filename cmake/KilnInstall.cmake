@@ -15,8 +15,9 @@ install(TARGETS ${kiln_installed_targets} EXPORT KilnTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-# dsl/kiln and runtime/kiln merge into include/kiln.
+# dsl/kiln, runtime/kiln and freestanding/kiln merge into include/kiln.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/dsl/kiln ${PROJECT_SOURCE_DIR}/runtime/kiln
+                  ${PROJECT_SOURCE_DIR}/freestanding/kiln
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
 install(EXPORT KilnTargets NAMESPACE kiln:: DESTINATION ${KILN_INSTALL_CMAKEDIR})
 

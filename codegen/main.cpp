@@ -8,10 +8,13 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <kiln/checkpoint.hpp>
+#include <kiln/safetensors.hpp>
 #include <sstream>
 
 #include "frontend.hpp"
@@ -65,6 +68,12 @@ cl::opt<std::string> compare_main(
     "compare-main",
     cl::desc("Also write the main() of a program comparing each generated network with the "
              "generic engine (see kiln/compare.hpp)"),
+    cl::value_desc("file"), cl::cat(category));
+cl::opt<std::string> weights_path(
+    "weights",
+    cl::desc("Bake these weights into the header as constants: a safetensors file or a Kiln "
+             "checkpoint of the network (F32 or F64). Adds kiln::baked<spec, T> beside "
+             "kiln::compiled; needs exactly one network (--network=NAME when the spec has more)"),
     cl::value_desc("file"), cl::cat(category));
 cl::opt<std::string> build_path(
     "p",
@@ -184,6 +193,44 @@ std::string compare_main_text(const std::vector<spec_network>& networks,
   return text + "});\n}\n";
 }
 
+// The weights of `net` from a safetensors file or a Kiln checkpoint (told apart by the
+// checkpoint's magic), refused with the file and what differs when they belong to another
+// network; the decoders check the structure, every tensor's name and shape, and the sizes.
+std::optional<baked_weights> read_weights(const std::string& path, const spec_network& net) {
+  baked_weights w;
+  w.network = net.qualified_name;
+  w.source = fs::path(path).filename().string();
+  try {
+    const std::vector<char> bytes = kiln::detail::read_whole_file(path, "kiln-gen: --weights");
+    if (bytes.size() >= 8 && std::string(bytes.data(), 8) == "KILNCKPT")
+      w.values = kiln::detail::decode_checkpoint(bytes, path, net.nodes).params;
+    else
+      w.values = kiln::detail::decode_safetensors(bytes, path, net.nodes);
+  } catch (const std::exception& e) {
+    report_error({}, std::string("kiln-gen: --weights: ") + e.what());
+    return std::nullopt;
+  }
+  if (int(w.values.size()) != net.param_count) {
+    report_error({}, "kiln-gen: --weights: " + path + " holds " + std::to_string(w.values.size()) +
+                         " parameters, " + net.qualified_name + " has " +
+                         std::to_string(net.param_count));
+    return std::nullopt;
+  }
+  for (std::size_t i = 0; i < w.values.size(); ++i)
+    if (!std::isfinite(w.values[i])) {
+      std::size_t layer = 0;
+      while (layer + 1 < net.nodes.size() &&
+             std::size_t(net.nodes[layer].param_offset + net.nodes[layer].param_count) <= i)
+        ++layer;
+      report_error({}, "kiln-gen: --weights: " + path + ": parameter " + std::to_string(i) +
+                           " (layer " + std::to_string(layer) + ", " +
+                           std::string(kiln::kind_name(net.nodes[layer].k)) +
+                           ") is not finite: nothing to bake");
+      return std::nullopt;
+    }
+  return w;
+}
+
 }  // namespace
 
 int main(int argc, const char** argv) {
@@ -243,6 +290,24 @@ int main(int argc, const char** argv) {
                                                            : output_path.getValue())
                               .lexically_normal();
   options opts;
+  if (!weights_path.empty()) {
+    const std::vector<spec_network>& networks = extracted->networks;
+    if (networks.size() != 1) {
+      std::string names;
+      for (const spec_network& n : networks)
+        names += (names.empty() ? "" : ", ") + n.qualified_name;
+      report_error({}, "kiln-gen: --weights " + weights_path +
+                           " is for one network, and the spec has " +
+                           std::to_string(networks.size()) + " (" + names +
+                           "): choose it with --network=NAME");
+      return 2;
+    }
+    std::optional<baked_weights> w = read_weights(weights_path, networks.front());
+    if (!w) return 1;
+    opts.weights.push_back(std::move(*w));
+    extracted->dependencies.push_back(
+        fs::absolute(weights_path.getValue()).lexically_normal().string());
+  }
   opts.unroll_budget = unroll_budget;
   opts.dump_after = dump_after;
   const std::string include = spec_include.empty()

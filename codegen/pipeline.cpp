@@ -45,7 +45,7 @@ std::string generate_header(const std::vector<spec_network>& networks,
     show("schedule", g);
     graphs.push_back(std::move(g));
   }
-  std::string header = emit(graphs, spec_include);
+  std::string header = emit(graphs, spec_include, opts.weights);
   if (dump && after == "emit") *dump << header;
   return header;
 }

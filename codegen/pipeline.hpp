@@ -12,12 +12,21 @@
 
 namespace kiln::codegen {
 
+/// Weights to bake into the header for one network (kiln-gen --weights), in its flat layout.
+struct baked_weights {
+  std::string network;  // qualified name
+  std::string source;   // the file they came from, for the header's comment
+  std::vector<double> values;
+};
+
 struct options {
   /// Layers with at most this many weights are fully unrolled; larger ones become loops with
   /// compile-time-constant bounds.
   int unroll_budget = 32;
   /// Print the IR (JSON) after this pass to `dump` ("" for none).
   std::string dump_after;
+  /// Networks whose weights become constants: each also gets kiln::baked<spec, T>.
+  std::vector<baked_weights> weights{};
 };
 
 /// A problem with the spec, reported as `file:line:col: error: message`.

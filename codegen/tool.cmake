@@ -30,7 +30,9 @@ target_compile_definitions(kiln-gen PRIVATE
                            KILN_CLANG_RESOURCE_DIR="${KILN_CLANG_RESOURCE_DIR}"
                            KILN_VERSION="${PROJECT_VERSION}")
 # The shared libclang-cpp and libLLVM: a fraction of the link time and memory of the static ones.
-target_link_libraries(kiln-gen PRIVATE kiln_codegen_core kiln_dsl clang-cpp LLVM kiln_warnings)
+# kiln::runtime: the weight-file readers of --weights.
+target_link_libraries(kiln-gen PRIVATE kiln_codegen_core kiln_dsl kiln::runtime clang-cpp LLVM
+                                       kiln_warnings)
 set_target_properties(kiln-gen PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
 # GCC 12 warns about a null `this` in code it inlines from clang's AST matcher headers.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/frontend.cpp PROPERTIES COMPILE_OPTIONS

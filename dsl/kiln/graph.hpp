@@ -3,8 +3,12 @@
 // it by constant evaluation). No Hana, no fmt: generated code may include it.
 #pragma once
 
+#if __has_include(<string_view>)
 #include <cstddef>
 #include <string_view>
+#else
+#include <kiln/freestanding.hpp>  // no C++ library (bare metal): Kiln's subset
+#endif
 
 namespace kiln {
 

@@ -4,19 +4,19 @@
 // library: no Hana, no heap.
 #pragma once
 
-#include <algorithm>
-#include <cstdint>
-#include <cstring>
+#include <kiln/freestanding.hpp>  // the C++ library's algorithm, cstring, utility (or a subset)
 #include <kiln/graph.hpp>
+
+#include "math.hpp"
+#include "vmath.hpp"
+#if !KILN_FREESTANDING  // kernels::engine, below
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
-#include "embedding.hpp"
-#include "math.hpp"
+#include "embedding.hpp"  // its tile kernels and the token check throw: hosted only
 #include "model.hpp"
-#include "vmath.hpp"
+#endif
 
 namespace kiln::kernels {
 
@@ -39,6 +39,16 @@ template <class T>
 using vec = typename vmath::tile<T>::vec;
 template <class T>
 inline constexpr int width = vmath::tile<T>::lanes;
+
+/// The narrowest vector of T that holds N values: 16 bytes at least, a register at most. A
+/// single sample's few units run in it (network A's four tanh units: 16 bytes, not AVX-512's 64).
+constexpr int vector_bytes_for(int bytes) {
+  int b = 16;
+  while (b < bytes && b < vmath::register_bytes) b *= 2;
+  return b;
+}
+template <class T, int N>
+using vec_for = typename vmath::vector_of<T, vector_bytes_for(N* int(sizeof(T)))>::type;
 
 template <class T>
 KILN_VINLINE vec<T> load(const T* p) {
@@ -529,7 +539,7 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
     }
     if constexpr (N > full) {  // the last units in a zero-padded vector: no scalar libm calls
       constexpr int rest = N - full;
-      const auto r = f(detail::load_first<rest, detail::vec<V>>(x + full)...);
+      const auto r = f(detail::load_first<rest, detail::vec_for<V, rest>>(x + full)...);
       for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
     }
   } else {
@@ -574,6 +584,24 @@ template <int N, class V>
 inline void softmax_forward(V* __restrict y, const V* __restrict x) {
   V m = x[0];
   for (int i = 1; i < N; ++i) m = vmath::max(x[i], m);
+  if constexpr (vmath::scalar<V>) {
+    // One sample: the units' exps on vectors, all K side by side (Kiln's exp, not the C
+    // library's); the lanes past N hold exp(0) and are not read.
+    using vec = std::conditional_t<(N < detail::width<V>), detail::vec_for<V, N>, detail::vec<V>>;
+    constexpr int L = vmath::lane_traits<vec>::lanes, K = (N + L - 1) / L;
+    vec e[K];
+    for (int k = 0; k < K; ++k) {
+      e[k] = ((k + 1) * L <= N ? detail::load_first<L, vec>(x + k * L)
+                               : detail::load_first<N % L, vec>(x + k * L)) -
+             m;
+      e[k] = vmath::select(vmath::gt(e[k], vec{}), vec{}, e[k]);
+    }
+    vmath::exp_nonpositive<K>(e);
+    V s{};
+    for (int i = 0; i < N; ++i) s += (y[i] = e[i / L][i % L]);
+    for (int i = 0; i < N; ++i) y[i] /= s;
+    return;
+  }
   V s{};
   for (int i = 0; i < N; ++i) s += (y[i] = vmath::exp_nonpositive(x[i] - m));
   for (int i = 0; i < N; ++i) y[i] /= s;
@@ -717,6 +745,58 @@ constexpr bool same_nodes(const Nodes& a, const node (&b)[N]) {
   return true;
 }
 
+namespace detail {
+/// Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest: W
+/// samples by W inputs at a time transposed in registers, the inputs past a multiple of W (and a
+/// single sample) element by element through T (GCC lets T alias its vectors).
+template <class V, class T>
+void load_tile(V* dst, const T* src, int n, int first, int count) {
+  constexpr int L = lanes_of<V>;
+  T* d = reinterpret_cast<T*>(dst);
+  int whole = 0;
+  if constexpr (vmath::is_pack<V>) {
+    constexpr int W = detail::width<T>, H = registers_of<V>;
+    whole = n / W * W;
+    for (int h = 0; h < H; ++h)
+      for (int j = 0; j < whole; j += W) {
+        detail::vec<T> r[W];
+        for (int c = 0; c < W; ++c)
+          r[c] = h * W + c < count ? detail::load(src + std::size_t(first + h * W + c) * n + j)
+                                   : detail::vec<T>{};
+        detail::transpose<T>(r);
+        for (int c = 0; c < W; ++c) dst[j + c].r[h] = r[c];
+      }
+  }
+  for (int l = 0; l < count; ++l) {
+    const T* row = src + std::size_t(first + l) * n;
+    for (int i = whole; i < n; ++i) d[i * L + l] = row[i];
+  }
+  for (int l = count; l < L; ++l)
+    for (int i = whole; i < n; ++i) d[i * L + l] = T(0);
+}
+/// The first `count` lanes of n lane vectors back into [batch][n] rows.
+template <class V, class T>
+void store_tile(T* dst, const V* src, int n, int first, int count) {
+  constexpr int L = lanes_of<V>;
+  const T* s = reinterpret_cast<const T*>(src);
+  for (int l = 0; l < count; ++l) {
+    T* row = dst + std::size_t(first + l) * n;
+    for (int i = 0; i < n; ++i) row[i] = s[i * L + l];
+  }
+}
+
+}  // namespace detail
+
+/// The tile a batch of Net runs in: `registers` vector registers per feature, one sample per lane.
+/// Two for most networks: every weight broadcast feeds two multiply-adds and the inputs of a dense
+/// layer fit in L1. Four for the tiniest (16 activations or fewer per sample), whose time goes to
+/// what every tile pays once (calls, loading and storing samples) and to activation functions
+/// that gain from more independent registers: network A (2-4-1) ran 1.2-1.4x faster batched,
+/// while B (2-10-3, 28 activations) ran up to 9% slower and D's input no longer fit in L1.
+template <class Net, class T>
+using tile_of = vmath::pack<typename vmath::tile<T>::vec, Net::value_slots <= 16 ? 4 : 2>;
+
+#if !KILN_FREESTANDING
 inline void check_size(const char* where, const char* what, std::size_t got, std::size_t want) {
   if (got != want)
     throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
@@ -731,18 +811,11 @@ template <class Net, class T>
 class engine {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "kiln::compiled: T must be float or double");
-  // A tile: `registers` vector registers per feature, one sample per lane. Two for most
-  // networks: every weight broadcast feeds two multiply-adds and the inputs of a dense layer fit
-  // in L1. Four for the tiniest (16 activations or fewer per sample), whose time goes to what
-  // every tile pays once (calls, loading and storing samples) and to activation functions that
-  // gain from more independent registers: network A (2-4-1) ran 1.2-1.4x faster batched, while
-  // B (2-10-3, 28 activations) ran up to 9% slower and D's input no longer fit in L1.
-  static constexpr int registers = Net::value_slots <= 16 ? 4 : 2;
-  using vec = vmath::pack<typename vmath::tile<T>::vec, registers>;
+  using vec = tile_of<Net, T>;  // see tile_of
   static constexpr int lanes = lanes_of<vec>;
   // A ragged tile of at most half the lanes runs on half the registers (a data-parallel shard of
   // a 32-sample batch on AVX-512 is such a tile, where the whole pack cost as much as a full one).
-  using half = vmath::pack<typename vmath::tile<T>::vec, registers / 2>;
+  using half = vmath::pack<typename vmath::tile<T>::vec, registers_of<vec> / 2>;
   static constexpr int half_lanes = lanes_of<half>;
   // Tiles per chunk, whose weight gradients are summed at once from the stash: up to 4 (bench D's
   // training step ran 1.07-1.12x faster than with d_W summed tile by tile; 8 gained nothing more),
@@ -777,7 +850,20 @@ class engine {
     const char* where = "kiln::compiled::forward";
     check_io(where, params, x, batch);
     check_size(where, "y", y.size(), std::size_t(batch) * output_size);
-    if (batch == 1) return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
+    if (batch == 1) {
+      // One sample's activations on the stack even when the caller passes a workspace, when
+      // they are few: kept in registers, not stored to memory the caller can see (bench A's
+      // batch-1 inference took 2.8x as long through a caller's workspace).
+      if constexpr (Net::value_slots + Net::aux_slots <= 512) {
+        T act[Net::value_slots], aux[Net::aux_slots + 1];
+        for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
+        Net::template forward<T, T>(params.data(), act, aux, false, 0, 0);
+        for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
+        return;
+      } else {
+        return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
+      }
+    }
     for (int b = 0; b < batch; b += lanes) {
       const int count = std::min(lanes, batch - b);
       if (count <= half_lanes)
@@ -828,44 +914,6 @@ class engine {
       kiln::detail::check_tokens(where, x.data(), batch, input_size, Net::token_vocab);
   }
 
-  // Copies `count` samples from [batch][n] rows into lane vectors [n], zero-padding the rest: W
-  // samples by W inputs at a time transposed in registers, the inputs past a multiple of W (and a
-  // single sample) element by element through T (GCC lets T alias its vectors).
-  template <class V>
-  static void load(V* dst, const T* src, int n, int first, int count) {
-    constexpr int L = lanes_of<V>;
-    T* d = reinterpret_cast<T*>(dst);
-    int whole = 0;
-    if constexpr (vmath::is_pack<V>) {
-      constexpr int W = detail::width<T>, H = registers_of<V>;
-      whole = n / W * W;
-      for (int h = 0; h < H; ++h)
-        for (int j = 0; j < whole; j += W) {
-          detail::vec<T> r[W];
-          for (int c = 0; c < W; ++c)
-            r[c] = h * W + c < count ? detail::load(src + std::size_t(first + h * W + c) * n + j)
-                                     : detail::vec<T>{};
-          detail::transpose<T>(r);
-          for (int c = 0; c < W; ++c) dst[j + c].r[h] = r[c];
-        }
-    }
-    for (int l = 0; l < count; ++l) {
-      const T* row = src + std::size_t(first + l) * n;
-      for (int i = whole; i < n; ++i) d[i * L + l] = row[i];
-    }
-    for (int l = count; l < L; ++l)
-      for (int i = whole; i < n; ++i) d[i * L + l] = T(0);
-  }
-  template <class V>
-  static void store(T* dst, const V* src, int n, int first, int count) {
-    constexpr int L = lanes_of<V>;
-    const T* s = reinterpret_cast<const T*>(src);
-    for (int l = 0; l < count; ++l) {
-      T* row = dst + std::size_t(first + l) * n;
-      for (int i = 0; i < n; ++i) row[i] = s[i * L + l];
-    }
-  }
-
   // The workspace's arrays as V: lane vectors for a tile, single values for one sample.
   template <class V, std::size_t N>
   static V* as(vec (&a)[N]) {
@@ -875,9 +923,9 @@ class engine {
   template <class V>
   static void forward_tile(const T* p, const T* x, T* y, int first, int count, workspace& w) {
     V* act = as<V>(w.act);
-    load(act + Net::input_slot, x, input_size, first, count);
+    detail::load_tile(act + Net::input_slot, x, input_size, first, count);
     Net::template forward<T, V>(p, act, as<V>(w.aux), false, 0, first);
-    store(y, act + Net::output_slot, output_size, first, count);
+    detail::store_tile(y, act + Net::output_slot, output_size, first, count);
   }
 
   // One tile of training or evaluation: returns the sum of its samples' losses (in sample order)
@@ -891,8 +939,8 @@ class engine {
     V* aux = as<V>(w.aux);
     V* grad = as<V>(w.grad);
     V* t = as<V>(w.targets);
-    load(act + Net::input_slot, x, input_size, first, count);
-    load(t, targets, output_size, first, count);
+    detail::load_tile(act + Net::input_slot, x, input_size, first, count);
+    detail::load_tile(t, targets, output_size, first, count);
     V valid{};
     for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
     Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
@@ -953,5 +1001,6 @@ class engine {
                                                          : total / (T(batch) * T(output_size));
   }
 };
+#endif  // !KILN_FREESTANDING
 
 }  // namespace kiln::kernels

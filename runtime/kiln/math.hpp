@@ -3,8 +3,7 @@
 // generated code, so the two differ only in how they loop. Standard library only.
 #pragma once
 
-#include <cmath>
-#include <cstdint>
+#include <kiln/freestanding.hpp>  // cmath, cstdint, type_traits (or a subset)
 
 namespace kiln::math {
 

@@ -3,10 +3,7 @@
 // is exactly math.hpp's scalar rule, so one kernel body serves the tile and the single sample.
 #pragma once
 
-#include <cmath>
-#include <concepts>
-#include <cstdint>
-#include <type_traits>
+#include <kiln/freestanding.hpp>  // cmath, cstdint, type_traits (or a subset)
 
 #include "math.hpp"
 
@@ -35,8 +32,18 @@ struct tile {
   typedef mask_element mask __attribute__((vector_size(register_bytes)));
 };
 
+/// A vector of T of `Bytes` bytes: the tile's register (tile<T>::vec), or a narrower one that the
+/// single-sample kernels use for a few units (on AVX-512, four units in 16 bytes rather than 64:
+/// no shuffles to pad them, and a division of 11 cycles rather than 18).
+template <class T, int Bytes>
+struct vector_of {
+  typedef T type __attribute__((vector_size(Bytes)));
+};
 template <class V>
-concept lane_vector = std::same_as<V, tile<float>::vec> || std::same_as<V, tile<double>::vec>;
+concept lane_vector = sizeof(V) >= 16 && sizeof(V) <= register_bytes &&
+                      (sizeof(V) & (sizeof(V) - 1)) == 0 &&
+                      (std::same_as<V, typename vector_of<float, sizeof(V)>::type> ||
+                       std::same_as<V, typename vector_of<double, sizeof(V)>::type>);
 template <class V>
 concept scalar = std::same_as<V, float> || std::same_as<V, double>;
 
@@ -49,7 +56,7 @@ struct lane_traits {
 template <lane_vector V>
 struct lane_traits<V> {
   using type = std::remove_cvref_t<decltype(V{}[0])>;
-  static constexpr int lanes = tile<type>::lanes;
+  static constexpr int lanes = int(sizeof(V) / sizeof(type));
 };
 template <class V>
 using element_t = typename lane_traits<V>::type;
@@ -230,7 +237,7 @@ KILN_VINLINE T tanh(T x) {
 
 namespace detail {
 template <class V>
-using mask_t = typename tile<element_t<V>>::mask;
+using mask_t = typename vector_of<typename tile<element_t<V>>::mask_element, sizeof(V)>::type;
 
 /// 2^k for integer-valued lanes k in [-2 max_exponent, 2 max_exponent], as two normal factors.
 template <lane_vector V>
@@ -278,13 +285,22 @@ KILN_VINLINE void taylor_exp(const V (&x)[K], V (&p)[K]) {
   using T = element_t<V>;
   constexpr int N = Last - First + 1;
   static_assert(N > 2);
-  T c[N];  // c[k]: 1 / (first + k)!
-  double f = 1;
-  for (int k = 2; k <= First; ++k) f *= k;
-  for (int k = 0; k < N; ++k) {
-    c[k] = T(1 / f);
-    f *= First + k + 1;
-  }
+  // c[k]: 1 / (first + k)!, computed at compile time (left to the optimizer, a Cortex-M4F build
+  // called the double-precision division of libgcc for them on every exp).
+  struct coefficients {
+    T c[N];
+  };
+  static constexpr coefficients table = [] {
+    coefficients t{};
+    double f = 1;
+    for (int k = 2; k <= First; ++k) f *= k;
+    for (int k = 0; k < N; ++k) {
+      t.c[k] = T(1 / f);
+      f *= First + k + 1;
+    }
+    return t;
+  }();
+  const T(&c)[N] = table.c;
   if constexpr (Short) {
     T high[N - 2];
     for (int k = 0; k < N - 2; ++k) high[k] = c[k + 2];
@@ -548,8 +564,8 @@ template <lane_vector V>
 inline V erf(V x) {
   using T = element_t<V>;
   if constexpr (std::is_same_v<T, float>) {
-    using half = tile<double>::vec;  // half of the float lanes
-    constexpr int H = tile<double>::lanes;
+    using half = typename vector_of<double, sizeof(V)>::type;  // half of the float lanes
+    constexpr int H = lane_traits<V>::lanes / 2;
     half lo{}, hi{};
     for (int l = 0; l < H; ++l) lo[l] = x[l], hi[l] = x[l + H];
     lo = detail::erf_series<50>(lo, 4.0);

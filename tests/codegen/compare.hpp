@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <kiln/baked.hpp>
 #include <kiln/compare.hpp>
 #include <kiln/compiled.hpp>
 #include <kiln/generic.hpp>
@@ -84,11 +86,63 @@ void compare(const std::string& name, unsigned seed, std::initializer_list<int> 
   }
 }
 
-/// Both precisions, the batch sizes that matter: one sample, ragged tiles, whole tiles.
+/// The largest difference of kiln::baked from kiln::compiled over the program's comparisons,
+/// printed at exit: the measured figure docs/deploy.md states.
+template <class T>
+struct baked_difference {
+  double max_abs = 0, max_rel = 0;
+  int networks = 0;
+  ~baked_difference() {
+    std::printf("baked vs compiled (%s): %d networks, max abs difference %.3g, max rel %.3g\n",
+                std::is_same_v<T, float> ? "float" : "double", networks, max_abs, max_rel);
+  }
+};
+template <class T>
+inline baked_difference<T> baked_worst;
+
+/// kiln::baked (the weights gen_from_dsl --bake compiled in) against kiln::compiled given the
+/// same weights, at run time: outputs agree to rounding, for one sample and for batches.
+template <const auto& Spec, class T>
+void compare_baked(const std::string& name, unsigned seed, std::initializer_list<int> batches) {
+  using net_t = std::remove_cvref_t<decltype(Spec)>;
+  using baked = kiln::baked<Spec, T>;
+  static_assert(baked::param_count == net_t::param_count);
+  const std::vector<T> params(baked::params, baked::params + baked::param_count);
+  for (int batch : batches) {
+    INFO(name << " baked in " << (std::is_same_v<T, float> ? "float" : "double") << ", batch "
+              << batch);
+    std::mt19937 rng(seed + unsigned(batch));
+    std::normal_distribution<double> normal(0.0, 1.5);
+    std::vector<T> x(std::size_t(batch) * net_t::input_size);
+    for (auto& v : x) v = T(normal(rng));
+    std::vector<T> y(std::size_t(batch) * net_t::output_size, T(-7)), want(y.size());
+    kiln::compiled<Spec, T>{}.forward(params, x, want, batch);
+    if (batch == 1)
+      baked::forward(x.data(), y.data());
+    else
+      baked::forward(std::span<const T>(x), std::span<T>(y), batch);
+    check_close(y, want, "baked forward");
+    const kiln::difference d = kiln::measure_difference<T>(y, want, {});
+    baked_worst<T>.max_rel = std::max(baked_worst<T>.max_rel, d.max_rel);
+    for (std::size_t i = 0; i < y.size(); ++i)
+      baked_worst<T>.max_abs = std::max(baked_worst<T>.max_abs, double(std::abs(y[i] - want[i])));
+    // With a caller's workspace, the same.
+    typename baked::workspace w;
+    std::vector<T> again(y.size());
+    baked::forward(x.data(), again.data(), batch, w);
+    CHECK(again == y);
+  }
+  ++baked_worst<T>.networks;
+}
+
+/// Both precisions, the batch sizes that matter: one sample, ragged tiles, whole tiles; and the
+/// baked engine against the generated one.
 template <const auto& Spec>
 void compare_both(const std::string& name, unsigned seed) {
   compare<Spec, float>(name, seed, {1, 2, 15, 16, 17, 100, 256});
   compare<Spec, double>(name, seed, {1, 7, 8, 9, 17, 50, 256});
+  compare_baked<Spec, float>(name, seed, {1, 15, 16, 17, 256});
+  compare_baked<Spec, double>(name, seed, {1, 15, 16, 17, 256});
 }
 
 }  // namespace kiln_test

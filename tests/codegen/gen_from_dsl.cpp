@@ -1,8 +1,11 @@
 // A test-only kiln-gen: builds spec_networks straight from the DSL's constexpr values (no
 // libTooling) and runs the passes on them. Also the only way to generate code for networks the
 // front end cannot name from source, like kiln_test::registered_net<I, L>.
-//   gen_from_dsl SET OUT.kiln.hpp [--unroll-budget=N] [--dump-after=PASS]
-// SET: registered, architectures or examples.
+//   gen_from_dsl SET OUT.kiln.hpp [--unroll-budget=N] [--dump-after=PASS] [--bake]
+// SET: registered, architectures or examples. --bake also bakes weights into every network (see
+// test_weights), so that the tests can run kiln::baked<spec, T> beside kiln::compiled.
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <pipeline.hpp>
@@ -29,6 +32,25 @@ spec_network from_dsl(std::string name, const Net& net, const std::string& file)
   s.param_count = Net::param_count;
   s.has_loss = Net::has_loss;
   return s;
+}
+
+// Deterministic weights for --bake, from splitmix64: a dense layer's uniform with variance 1/in,
+// anything else (layer_norm's gain and bias, any newer kind's parameters) in [0.5, 1.5], positive
+// for parameters that must be (a gain, a variance).
+std::vector<double> test_weights(const spec_network& s) {
+  std::vector<double> w(std::size_t(s.param_count));
+  std::uint64_t state = 0x9e3779b97f4a7c15ull * (s.qualified_name.size() + 1);
+  const auto uniform = [&] {  // [-1, 1)
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return double((z ^ (z >> 31)) >> 11) * 0x1p-52 - 1.0;
+  };
+  for (const kiln::node& n : s.nodes)
+    for (int i = 0; i < n.param_count; ++i)
+      w[std::size_t(n.param_offset + i)] =
+          n.k == kiln::kind::dense ? uniform() * std::sqrt(3.0 / n.in) : 1.0 + 0.5 * uniform();
+  return w;
 }
 
 #define KILN_SPEC(ns, var) from_dsl(#ns "::" #var, ns::var, file)
@@ -99,19 +121,25 @@ int main(int argc, char** argv) {
   }
   const std::string set = argv[1], out_path = argv[2];
   kiln::codegen::options opts;
+  bool bake = false;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--unroll-budget=", 0) == 0)
       opts.unroll_budget = std::stoi(arg.substr(16));
     else if (arg.rfind("--dump-after=", 0) == 0)
       opts.dump_after = arg.substr(13);
+    else if (arg == "--bake")
+      bake = true;
   }
   const std::string include = set == "registered"      ? "registered_specs.hpp"
                               : set == "architectures" ? "architectures.hpp"
                                                        : "example_specs.hpp";
   try {
-    const std::string header =
-        kiln::codegen::generate_header(networks(set, include), include, opts, &std::cout);
+    const std::vector<spec_network> specs = networks(set, include);
+    if (bake)
+      for (const spec_network& s : specs)
+        opts.weights.push_back({s.qualified_name, "gen_from_dsl --bake", test_weights(s)});
+    const std::string header = kiln::codegen::generate_header(specs, include, opts, &std::cout);
     std::ifstream old(out_path);
     std::stringstream current;
     current << old.rdbuf();

@@ -2,13 +2,10 @@
 // Networks: examples::spirals. Reach them as kiln::compiled<spec, float or double>.
 #pragma once
 
-#include <cstdint>
 #include <kiln/compiled.hpp>
-#include <kiln/graph.hpp>
 #include <kiln/kernels.hpp>
-#include <span>
 
-// The kernels: plain code over constant sizes, no Hana.
+// The kernels: plain code over constant sizes, no Hana; freestanding.
 namespace kiln::generated::examples_spirals {
 
 /// The graph this code was generated from, checked against the spec variable.
@@ -131,8 +128,11 @@ struct net {
 
 }  // namespace kiln::generated::examples_spirals
 
-// The binding: kiln::compiled<spec, T> for each network of the spec.
+// The binding: kiln::compiled<spec, T> for each network of the spec. It includes the spec
+// (and so the DSL): hosted builds only (see KILN_FREESTANDING).
+#if !KILN_FREESTANDING
 #include <kiln/model.hpp>  // kiln::train_pass
+#include <span>
 #include "spirals.hpp"
 
 namespace kiln {
@@ -147,3 +147,4 @@ struct compiled<::examples::spirals, T> : kernels::engine<kiln::generated::examp
 };
 }  // namespace kiln
 
+#endif  // !KILN_FREESTANDING
