@@ -1,7 +1,6 @@
-// Parameter initialization driven by the network's nodes: Xavier/Glorot and He/Kaiming (uniform
-// and normal) for dense weights, zero biases, layer_norm gain 1 and bias 0, embedding tables N(0,
-// 1) as nn.Embedding's. The same seed gives bit-identical parameters on every run (Kiln's own
-// generator and distributions).
+// Parameter initialization from the network's nodes: Xavier/Glorot and He/Kaiming for dense
+// weights, zero biases, layer_norm gain 1 and bias 0, embedding tables N(0, 1); the same seed
+// gives bit-identical parameters everywhere (Kiln's own generator and distributions).
 #pragma once
 
 #include <algorithm>

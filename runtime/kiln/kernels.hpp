@@ -1,7 +1,6 @@
 // The building blocks kiln-gen's generated code calls with constant sizes, and the batch driver
 // that cuts a batch into tiles of samples (one lane per sample) or runs a single sample alone.
-// Depends only on math.hpp, vmath.hpp, embedding.hpp, model.hpp, graph.hpp and the standard
-// library: no Hana, no heap.
+// Depends on math.hpp, vmath.hpp, graph.hpp (and, hosted, embedding.hpp, model.hpp): no heap.
 #pragma once
 
 #include <kiln/freestanding.hpp>  // the C++ library's algorithm, cstring, utility (or a subset)

@@ -1,7 +1,6 @@
-// Data-parallel training and inference on the cores of one machine: a model's batched calls cut
-// into contiguous shards, one per thread of a kiln::thread_pool, each with its own copy of the
-// engine and workspace; shard gradients summed in a fixed order (bit-for-bit reproducible for a
-// thread count); the metrics on threads; and the sharded training step `fit` runs.
+// Data-parallel training and inference on one machine's cores: batched calls cut into contiguous
+// shards, one per thread of a kiln::thread_pool with its own engine copy and workspace, gradients
+// summed in a fixed order (bit-reproducible per thread count); the metrics and fit's step on them.
 #pragma once
 
 #include <cmath>

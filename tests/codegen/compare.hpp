@@ -33,6 +33,18 @@ void check_close(const std::vector<T>& got, const std::vector<T>& want, const st
   CHECK(kiln::agrees<T>(d));
 }
 
+/// A batch of random inputs for Spec: token IDs in [0, vocab) after kiln::tokens, else N(0, sd).
+template <const auto& Spec, class T>
+std::vector<T> random_inputs(std::mt19937& rng, int batch, double sd) {
+  using net_t = std::remove_cvref_t<decltype(Spec)>;
+  std::vector<T> x(std::size_t(batch) * net_t::input_size);
+  const int vocab = kiln::token_vocab(Spec.nodes[0]);
+  std::uniform_int_distribution<int> token(0, std::max(vocab - 1, 0));
+  std::normal_distribution<double> normal(0.0, sd);
+  for (auto& v : x) v = vocab > 0 ? T(token(rng)) : T(normal(rng));
+  return x;
+}
+
 template <const auto& Spec, class T>
 void compare(const std::string& name, unsigned seed, std::initializer_list<int> batches) {
   using net_t = std::remove_cvref_t<decltype(Spec)>;
@@ -112,9 +124,7 @@ void compare_baked(const std::string& name, unsigned seed, std::initializer_list
     INFO(name << " baked in " << (std::is_same_v<T, float> ? "float" : "double") << ", batch "
               << batch);
     std::mt19937 rng(seed + unsigned(batch));
-    std::normal_distribution<double> normal(0.0, 1.5);
-    std::vector<T> x(std::size_t(batch) * net_t::input_size);
-    for (auto& v : x) v = T(normal(rng));
+    const std::vector<T> x = random_inputs<Spec, T>(rng, batch, 1.5);
     std::vector<T> y(std::size_t(batch) * net_t::output_size, T(-7)), want(y.size());
     kiln::compiled<Spec, T>{}.forward(params, x, want, batch);
     if (batch == 1)

@@ -1,5 +1,5 @@
 // Hyperparameters are checked when the network is constant-evaluated.
-// expect: alpha must be > 0
+// expect: alpha must be finite and > 0
 #include <kiln/dsl.hpp>
 
 #ifdef KILN_MUST_FAIL

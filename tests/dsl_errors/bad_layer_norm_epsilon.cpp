@@ -1,5 +1,5 @@
 // Hyperparameters are checked when the network is constant-evaluated.
-// expect: epsilon must be > 0
+// expect: epsilon must be finite and > 0
 #include <kiln/dsl.hpp>
 
 #ifdef KILN_MUST_FAIL
