@@ -9,15 +9,10 @@
 #include <thread>
 #include <vector>
 
+#include "resume_net.hpp"
+
 namespace {
-// The network of resume_test.cpp, which reads this program's checkpoints.
-constexpr auto net = kiln::network{kiln::input<2>,
-                                   kiln::dense<6>,
-                                   kiln::relu,
-                                   kiln::dropout(0.3),
-                                   kiln::dense<3>,
-                                   kiln::softmax,
-                                   kiln::softmax_cross_entropy};
+constexpr const auto& net = kiln_test::resume_net;
 }  // namespace
 
 int main(int argc, char** argv) {

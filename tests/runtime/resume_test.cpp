@@ -17,16 +17,12 @@
 #include <thread>
 #include <vector>
 
+#include "resume_net.hpp"
+
 using Catch::Matchers::Contains;
 
 namespace {
-constexpr auto net = kiln::network{kiln::input<2>,
-                                   kiln::dense<6>,
-                                   kiln::relu,
-                                   kiln::dropout(0.3),
-                                   kiln::dense<3>,
-                                   kiln::softmax,
-                                   kiln::softmax_cross_entropy};
+constexpr const auto& net = kiln_test::resume_net;
 
 std::string temp_path(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / "kiln_resume_test";
