@@ -1,39 +1,85 @@
 // The batch-1 latency benchmark's shared parts: how each engine is timed (one sample per call,
-// each call's input depending on the previous call's output, so that calls do not overlap), and
-// the critical-path model of a network.
+// chained on the previous call's output or independent of it), the networks' records, and the
+// critical-path model of a network.
 #pragma once
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <kiln/graph.hpp>
+#include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace bench::latency {
 
-/// Times `call(x, y)` for one sample: x cycles through 64 fixed inputs, plus y[0] * 0 of the
-/// previous call (not folded away without -ffast-math), so a call starts once the previous one's
-/// result exists: latency, not throughput. The checksum of every output goes to counters["sum"].
+/// How one call's input relates to the previous call's output.
+///   chained: x gets y[0] * 0 of the previous call added (not folded away without -ffast-math),
+///     so a call starts once the previous one's result exists: a control loop's latency.
+///   independent: x only cycles through the fixed inputs, so calls may overlap in the core: the
+///     cost per sample of an audio block through a stateless network, the way RTNeural's own
+///     benchmarks time it.
+enum class mode { chained, independent };
+inline const char* mode_name(mode m) { return m == mode::chained ? "chained" : "independent"; }
+
+/// Times `call(x, y)` for one sample: x cycles through 64 fixed inputs (x and y 64-byte aligned,
+/// as RTNeural's aligned loads need). The checksum of every output is kept from the optimizer.
 template <class Call>
-void run(benchmark::State& state, int in, int out, Call call) {
-  std::vector<float> inputs(std::size_t(64) * in), x(in), y(out);
-  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = std::sin(0.37f * float(i));
+void run(benchmark::State& state, mode m, int in, int out, Call call) {
+  const auto aligned = [](int n) {
+    return std::unique_ptr<float[], void (*)(float*)>(
+        new (std::align_val_t(64)) float[std::size_t(n + 16)](),
+        [](float* p) { ::operator delete[](p, std::align_val_t(64)); });
+  };
+  auto inputs = aligned(64 * in), x = aligned(in), y = aligned(out);
+  for (int i = 0; i < 64 * in; ++i) inputs[std::size_t(i)] = std::sin(0.37f * float(i));
   float sum = 0;
   int i = 0;
   for (auto _ : state) {
-    const float* base = inputs.data() + std::size_t(i) * in;
-    const float carry = y[0] * 0.0f;
-    for (int j = 0; j < in; ++j) x[j] = base[j] + carry;
-    call(x.data(), y.data());
-    benchmark::DoNotOptimize(y.data());
+    const float* base = inputs.get() + std::size_t(i) * in;
+    const float carry = m == mode::chained ? y[0] * 0.0f : 0.0f;
+    for (int j = 0; j < in; ++j) x[std::size_t(j)] = base[j] + carry;
+    call(x.get(), y.get());
+    benchmark::DoNotOptimize(y.get());
     benchmark::ClobberMemory();
     sum += y[0];
     i = (i + 1) & 63;
   }
   benchmark::DoNotOptimize(sum);
+}
+
+/// The time to read a network's weights once, from wherever the previous pass left them (L1
+/// for A, B and 8-8-8-1; L2 for C's 33 KB, which is more than Zen 4's 32 KB L1; L2 for D): a
+/// sum over 64-byte vectors in eight independent chains. Every engine that reads each weight
+/// once per call is bounded by it.
+inline void read_weights(benchmark::State& state, std::span<const float> params) {
+  typedef float block __attribute__((vector_size(64)));
+  constexpr int lanes = 16, chains = 8;
+  const std::size_t n = params.size() / lanes * lanes;
+  for (auto _ : state) {
+    block s[chains] = {};
+    for (std::size_t i = 0; i + chains * lanes <= n; i += chains * lanes)
+      for (int c = 0; c < chains; ++c) {
+        block b;
+        std::memcpy(&b, params.data() + i + std::size_t(c) * lanes, sizeof b);
+        s[c] += b;
+      }
+    for (int c = 1; c < chains; ++c) s[0] += s[c];
+    benchmark::DoNotOptimize(s[0]);
+  }
+}
+
+/// Registers `engine` of network `name` in both modes: latency/<mode>/<name>/<engine>.
+template <class Call>
+void add(const std::string& name, const std::string& engine, int in, int out, Call call) {
+  for (mode m : {mode::chained, mode::independent})
+    benchmark::RegisterBenchmark(
+        ("latency/" + std::string(mode_name(m)) + "/" + name + "/" + engine).c_str(),
+        [=](benchmark::State& state) { run(state, m, in, out, call); });
 }
 
 /// Instruction latencies of the cores this runs on (Intel Golden Cove / Sapphire Rapids, also
@@ -76,8 +122,28 @@ inline double critical_path_cycles(std::span<const kiln::node> nodes, core c = {
   return cycles;
 }
 
-/// Registers a network's critical path and the largest difference between its engines' outputs
-/// on one input (latency_net.cpp, at start-up), for the table latency_main.cpp prints.
-void add_network(const std::string& name, double bound_cycles, double max_difference);
+/// What the table needs of one network: its critical path, its weights (the baked ones, which
+/// the RTNeural rows load) and the baked engine's output for the fixed input x_j = sin(0.37 j),
+/// against which every engine's output is compared (max_difference).
+struct network_info {
+  double bound_cycles = 0, max_difference = 0;
+  std::span<const float> params;
+  std::vector<float> want;
+  std::vector<std::string> wrong;  // engines whose output differs by more than 1e-4
+};
+/// Registers a network (latency_net.cpp, at start-up) for the table latency_main.cpp prints.
+void add_network(const std::string& name, network_info info);
+/// The network registered as `name`, or nullptr; `agree` folds an engine's output on the fixed
+/// input into its max_difference (and names the engine on stderr past 1e-5).
+network_info* find_network(const std::string& name);
+void agree(const std::string& name, const std::string& engine, std::span<const float> y);
+
+#if KILN_HAVE_RTNEURAL
+/// RTNeural's compile-time models (ModelT) of the same networks, one backend per translation
+/// unit (latency_rtneural.cpp): each registers latency/<mode>/<net>/rtneural_<backend>.
+void register_rtneural_eigen();
+void register_rtneural_xsimd();
+void register_rtneural_stl();
+#endif
 
 }  // namespace bench::latency

@@ -17,64 +17,47 @@ using compiled = kiln::compiled<bench::KILN_LATENCY_NET, float>;
 constexpr int in = net_type::input_size, out = net_type::output_size;
 
 std::span<const float> params() { return {baked::params, std::size_t(baked::param_count)}; }
-
-void kiln_stack(benchmark::State& state) {
-  bench::latency::run(state, in, out, [](const float* x, float* y) {
-    compiled{}.forward(params(), std::span<const float>(x, in), std::span<float>(y, out), 1);
-  });
-}
-void kiln_workspace(benchmark::State& state) {
-  static compiled::workspace w;
-  bench::latency::run(state, in, out, [](const float* x, float* y) {
-    compiled{}.forward(params(), std::span<const float>(x, in), std::span<float>(y, out), 1, w);
-  });
-}
-void kiln_baked(benchmark::State& state) {
-  bench::latency::run(state, in, out, [](const float* x, float* y) { baked::forward(x, y); });
-}
-void kiln_baked_workspace(benchmark::State& state) {
-  static baked::workspace w;
-  bench::latency::run(state, in, out, [](const float* x, float* y) { baked::forward(x, y, w); });
-}
-void generic(benchmark::State& state) {
-  auto engine = kiln::generic<float>(net);
-  bench::latency::run(state, in, out, [&](const float* x, float* y) {
-    engine.forward(params(), std::span<const float>(x, in), std::span<float>(y, out), 1);
-  });
-}
-void eigen_fixed(benchmark::State& state) {
-  auto engine = std::make_unique<bench::eigen_engine<net, true, 1>>();
-  bench::latency::run(state, in, out, [&](const float* x, float* y) {
-    engine->forward(params(), std::span<const float>(x, in), std::span<float>(y, out), 1);
-  });
-}
+std::span<const float> in_span(const float* x) { return {x, std::size_t(in)}; }
+std::span<float> out_span(float* y) { return {y, std::size_t(out)}; }
 
 const int registered = [] {
-  const std::string name = std::string("latency/") + KILN_LATENCY_NAME + "/";
-  benchmark::RegisterBenchmark((name + "kiln").c_str(), kiln_stack);
-  benchmark::RegisterBenchmark((name + "kiln_workspace").c_str(), kiln_workspace);
-  benchmark::RegisterBenchmark((name + "baked").c_str(), kiln_baked);
-  benchmark::RegisterBenchmark((name + "baked_workspace").c_str(), kiln_baked_workspace);
-  benchmark::RegisterBenchmark((name + "generic").c_str(), generic);
-  benchmark::RegisterBenchmark((name + "eigen_fixed").c_str(), eigen_fixed);
-  // The engines agree on one input (the baked one against each other).
-  float x[in], want[out], y[out];
+  namespace lat = bench::latency;
+  const std::string name = KILN_LATENCY_NAME;
+  static compiled::workspace compiled_w;
+  static baked::workspace baked_w;
+  static auto generic = kiln::generic<float>(net);
+  static auto eigen = std::make_unique<bench::eigen_engine<net, true, 1>>();
+  lat::add(name, "kiln", in, out, [](const float* x, float* y) {
+    compiled{}.forward(params(), in_span(x), out_span(y), 1);
+  });
+  lat::add(name, "kiln_workspace", in, out, [](const float* x, float* y) {
+    compiled{}.forward(params(), in_span(x), out_span(y), 1, compiled_w);
+  });
+  lat::add(name, "baked", in, out, [](const float* x, float* y) { baked::forward(x, y); });
+  lat::add(name, "baked_workspace", in, out,
+           [](const float* x, float* y) { baked::forward(x, y, baked_w); });
+  lat::add(name, "generic", in, out, [](const float* x, float* y) {
+    generic.forward(params(), in_span(x), out_span(y), 1);
+  });
+  lat::add(name, "eigen_fixed", in, out, [](const float* x, float* y) {
+    eigen->forward(params(), in_span(x), out_span(y), 1);
+  });
+  benchmark::RegisterBenchmark(("latency/weights/" + name).c_str(), lat::read_weights, params());
+  // The engines agree on one input, each against the baked one.
+  float x[in], y[out];
+  lat::network_info info;
+  info.bound_cycles = lat::critical_path_cycles(std::span(net.nodes));
+  info.params = params();
+  info.want.resize(out);
   for (int j = 0; j < in; ++j) x[j] = std::sin(0.37f * float(j));
-  baked::forward(x, want);
-  double worst = 0;
-  const auto compare = [&] {
-    for (int o = 0; o < out; ++o) worst = std::max(worst, double(std::abs(y[o] - want[o])));
-  };
-  compiled{}.forward(params(), std::span<const float>(x, in), std::span<float>(y, out), 1);
-  compare();
-  kiln::generic<float>(net).forward(params(), std::span<const float>(x, in),
-                                    std::span<float>(y, out), 1);
-  compare();
-  bench::eigen_engine<net, true, 1>{}.forward(params(), std::span<const float>(x, in),
-                                              std::span<float>(y, out), 1);
-  compare();
-  bench::latency::add_network(KILN_LATENCY_NAME,
-                              bench::latency::critical_path_cycles(std::span(net.nodes)), worst);
+  baked::forward(x, info.want.data());
+  lat::add_network(name, std::move(info));
+  compiled{}.forward(params(), in_span(x), out_span(y), 1);
+  lat::agree(name, "kiln", y);
+  generic.forward(params(), in_span(x), out_span(y), 1);
+  lat::agree(name, "generic", y);
+  eigen->forward(params(), in_span(x), out_span(y), 1);
+  lat::agree(name, "eigen_fixed", y);
   return 0;
 }();
 

@@ -1,9 +1,11 @@
 // Pass emit. Kernels are templates over T (float, double) and V (T itself for the single-sample
 // kernel, vmath::tile<T>::vec for a tile), so one body serves both; sizes and slots are literals.
-// Dense layers within the unroll budget become, in the single-sample kernel, one statement per
-// output (forward) or input (backward) with every weight a constant offset; everything else, and
-// every tile kernel, calls the register-blocked constant-bound loops of kernels.hpp (in a tile
-// each weight load feeds all lanes, and unrolled lane vectors took 5x longer to compile).
+// In the single-sample kernel, a dense layer whose rows are narrower than a vector register runs
+// kernels::dense_single (column form, inline); other dense layers within the unroll budget become
+// one statement per output (forward) or input (backward) with every weight a constant offset;
+// everything else, and every tile kernel, calls the register-blocked constant-bound loops of
+// kernels.hpp (in a tile each weight load feeds all lanes, and unrolled lane vectors took 5x
+// longer to compile).
 // Element-wise layers go through kernels::map, which runs the single sample on vectors of units
 // (map_shared, out of line, where several layers apply the same function alike).
 #include "emit.hpp"
@@ -151,12 +153,18 @@ struct writer {
               << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
               << w << ");\n";
         };
+        // One sample with vectors and short rows: the column-form kernel, inline.
+        out << "    if constexpr (kiln::kernels::single_columns<V, " << o.out << ", " << o.in
+            << ">) {\n      kiln::kernels::dense_single<" << o.out << ", " << o.in << ", "
+            << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
+            << w << ");\n    } else ";
         if (!o.unrolled) {
-          out << "    ";
+          out << "{\n      ";
           call();
+          out << "    }\n";
           break;
         }
-        out << "    if constexpr (kiln::vmath::scalar<V>) {\n";
+        out << "if constexpr (kiln::vmath::scalar<V>) {\n";
         for (int r = 0; r < o.out; ++r) {
           std::vector<std::string> terms;
           if (o.bias) terms.push_back("p[" + std::to_string(b + r) + "]");

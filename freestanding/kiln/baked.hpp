@@ -107,8 +107,10 @@ struct baked_engine {
 #endif
 
  private:
-  KILN_VINLINE static void single(const T* __restrict x, T* __restrict y, T* __restrict act,
-                                  T* __restrict aux) {
+  // Flattened: the generated forward and its kernels inlined here, so that every weight is a
+  // constant in them (dense_single's columns become constant vectors).
+  [[gnu::flatten]] static void single(const T* __restrict x, T* __restrict y, T* __restrict act,
+                                      T* __restrict aux) {
     for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
     Net::template forward<T, T>(Params, act, aux, false, 0, 0);
     for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];

@@ -461,8 +461,15 @@ namespace detail {
 /// v limited to [-limit, limit] lane by lane (a min and a max); NaN stays NaN.
 template <lane_vector V>
 KILN_VINLINE V clamp_symmetric(V v, element_t<V> limit) {
-  v = select(gt(v, splat<V>(limit)), splat<V>(limit), v);
-  return select(gt(splat<V>(-limit), v), splat<V>(-limit), v);
+  V hi = splat<V>(limit), lo = splat<V>(-limit);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  // GCC 12 compiles `v > c ? c : v` against a constant c into a compare and a masked move on
+  // AVX-512 (two dependent instructions), against a register into one min: the bounds made
+  // opaque. Same values, NaN included (min and max return their second operand, v).
+  asm("" : "+v"(hi), "+v"(lo));
+#endif
+  v = select(gt(v, hi), hi, v);
+  return select(gt(lo, v), lo, v);
 }
 
 /// Float tanh(x) = x P(x^2) / Q(x^2), x clamped to +-9.1 (where tanh rounds to 1), P and Q of
