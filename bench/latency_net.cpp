@@ -46,7 +46,8 @@ const int registered = [] {
   // The engines agree on one input, each against the baked one.
   float x[in], y[out];
   lat::network_info info;
-  info.bound_cycles = lat::critical_path_cycles(std::span(net.nodes));
+  info.bound_cycles =
+      lat::critical_path_cycles(std::span(net.nodes), kiln::vmath::tile<float>::lanes);
   info.params = params();
   info.want.resize(out);
   for (int j = 0; j < in; ++j) x[j] = std::sin(0.37f * float(j));
