@@ -277,3 +277,31 @@ TEST_CASE("fit over processes refuses shards of different sizes", "[parallel]") 
         "in all over 2); give each the same number (kiln::dataset_shard)");
   CHECK(message[1].find("process 1 has 11 samples") != std::string::npos);
 }
+
+TEST_CASE("fit over processes refuses different starting parameters", "[parallel]") {
+  shared_reducer::hub hub;
+  const auto m = kiln::generic<double>(regression);
+  std::string message[2];
+  std::thread ranks[2];
+  for (int r = 0; r < 2; ++r)
+    ranks[r] = std::thread([&, r] {
+      shared_reducer reducer(hub, r);
+      // Rank 1 initialized with another seed: the gradients would be summed over two networks.
+      auto params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 4 + r);
+      kiln::optimizer<double> opt(kiln::sgd{}, regression.param_count);
+      kiln::fit_options o = quiet;
+      o.reducer = &reducer;
+      try {
+        kiln::fit(m, std::span<double>(params), opt, kiln_test::random_data<double>(3, 1, 10, 1),
+                  o);
+      } catch (const std::invalid_argument& e) {
+        message[r] = e.what();
+      }
+    });
+  for (std::thread& t : ranks) t.join();
+  CHECK(message[0] ==
+        "kiln::fit: the processes start from different parameters or optimizer states (process 0 "
+        "starts afresh); give every process the same initial parameters, and the same checkpoint "
+        "to resume from (on a file system they all see)");
+  CHECK(message[1].find("(process 1 starts afresh)") != std::string::npos);
+}
