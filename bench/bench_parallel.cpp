@@ -33,7 +33,7 @@ kiln::dataset<T> random_data(int features, int targets, int n) {
 template <const auto& Net>
 struct setup {
   using M = kiln::compiled<Net, float>;
-  const M m;
+  const M m{};
   const kiln::dataset<float> data;
   std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 1);
   explicit setup(int samples) : data(random_data<float>(M::input_size, M::output_size, samples)) {}

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <numbers>
 #include <span>
 #include <stdexcept>
@@ -125,14 +124,8 @@ template <class T>
 using register_of_t = typename vmath::vector_of<T, int(double_lanes * sizeof(T))>::type;
 
 template <class T>
-KILN_VINLINE register_of_t<T> load_register(const T* p) {
-  register_of_t<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T>
 KILN_VINLINE double_register load_doubles(const T* p) {
-  return __builtin_convertvector(load_register(p), double_register);
+  return __builtin_convertvector(vmath::load<register_of_t<T>>(p), double_register);
 }
 
 /// The sum of the squares of v[0, n) in double: partial sums in the lanes of a register, added
@@ -167,16 +160,13 @@ KILN_VINLINE bool update_registers(T* params, const T* grad, T* s0, T* s1, T* pr
   const auto run = [&](T* w, const T* g, T* const* s, T* old) {
     V st[States > 0 ? States : 1];
     for (int k = 0; k < States; ++k) st[k] = load_doubles(s[k]);
-    const TV w0 = load_register(w);
-    if (old) std::memcpy(old, &w0, sizeof w0);
+    const TV w0 = vmath::load<TV>(w);
+    if (old) vmath::store(old, w0);
     const TV w1 =
         __builtin_convertvector(rule(__builtin_convertvector(w0, V), load_doubles(g), st), TV);
     bad |= w1 - w1 != 0;
-    std::memcpy(w, &w1, sizeof w1);
-    for (int k = 0; k < States; ++k) {
-      const TV t = __builtin_convertvector(st[k], TV);
-      std::memcpy(s[k], &t, sizeof t);
-    }
+    vmath::store(w, w1);
+    for (int k = 0; k < States; ++k) vmath::store(s[k], __builtin_convertvector(st[k], TV));
   };
   std::size_t i = begin;
   for (; i + L <= end; i += L) {

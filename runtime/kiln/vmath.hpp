@@ -173,6 +173,18 @@ KILN_VINLINE V map(V x, F f) {
   }
 }
 
+/// A V of the values at p (sizeof(V) bytes, unaligned), and back.
+template <class V, class E>
+KILN_VINLINE V load(const E* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V, class E>
+KILN_VINLINE void store(E* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
 /// Lane-wise comparisons as masks (all bits set where true).
 template <class V>
 KILN_VINLINE auto gt(V a, V b) {
