@@ -1,7 +1,7 @@
 // kiln_bench_parallel: the generated engines on 1 and 2 threads (docs/parallel.md): D's training
-// step (forward, backward, Adam: what fit runs) at batch 32 and 256, D's batched inference at 4096,
-// an MNIST-sized epoch of fit at batch 32, fit on A and B with the thread rule, and every
-// network's step on 2 threads forced, which shows where threads stop paying.
+// step (forward, backward, Adam: what fit runs) at batch 32 and 256 and its Adam update alone,
+// D's batched inference at 4096, an MNIST-sized epoch of fit at batch 32, fit on A and B with
+// the thread rule, and every network's step on 2 threads forced (where threads stop paying).
 #include <benchmark/benchmark.h>
 
 #include <kiln/compiled.hpp>
@@ -28,89 +28,97 @@ kiln::dataset<T> random_data(int features, int targets, int n) {
   return d;
 }
 
+// A benchmark's network, `samples` random samples and its initial parameters; the samples per
+// second it reports.
+template <const auto& Net>
+struct setup {
+  using M = kiln::compiled<Net, float>;
+  const M m{};
+  const kiln::dataset<float> data;
+  std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 1);
+  explicit setup(int samples) : data(random_data<float>(M::input_size, M::output_size, samples)) {}
+};
+void count_samples(benchmark::State& state, int samples) {
+  state.counters["samples"] =
+      benchmark::Counter(double(samples), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // One training step as fit runs it: the sharded gradient with its norm, then the update on the
-// threads (Adam).
+// threads (Adam); range(2) = 0 leaves out the gradient (the update alone).
 template <const auto& Net>
 void train_step(benchmark::State& state) {
-  using M = kiln::compiled<Net, float>;
   const int threads = int(state.range(0)), batch = int(state.range(1));
-  const M m;
+  const bool gradient = state.range(2) != 0;
+  setup<Net> s(batch);
+  using M = typename setup<Net>::M;
   kiln::thread_pool pool(threads);
-  kiln::sharded_model<M> sm(m, pool);
-  const auto data = random_data<float>(M::input_size, M::output_size, batch);
-  std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 1);
-  std::vector<float> grad(M::param_count), last(M::param_count);
+  kiln::sharded_model<M> sm(s.m, pool);
+  std::vector<float> grad(M::param_count, 1e-3f), last(M::param_count);
   kiln::optimizer<float> opt(kiln::adam{.lr = 1e-4}, M::param_count);
   for (auto _ : state) {
-    double squares = 0;
-    benchmark::DoNotOptimize(sm.loss_and_gradient(params, data.x, data.y, std::span<float>(grad),
-                                                  batch, kiln::train_pass{}, &squares));
-    kiln::detail::apply_step(sm, std::span<float>(params), std::span<float>(grad),
+    double squares = 1;
+    if (gradient)
+      benchmark::DoNotOptimize(sm.loss_and_gradient(s.params, s.data.x, s.data.y,
+                                                    std::span<float>(grad), batch,
+                                                    kiln::train_pass{}, &squares));
+    kiln::detail::apply_step(sm, std::span<float>(s.params), std::span<float>(grad),
                              std::span<float>(last), opt, 0.0, std::sqrt(squares));
-    benchmark::DoNotOptimize(params.data());
+    benchmark::DoNotOptimize(s.params.data());
     benchmark::ClobberMemory();
   }
-  state.counters["samples"] =
-      benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+  count_samples(state, batch);
 }
 
 template <const auto& Net>
 void infer(benchmark::State& state) {
-  using M = kiln::compiled<Net, float>;
   const int threads = int(state.range(0)), batch = int(state.range(1));
-  const M m;
+  setup<Net> s(batch);
+  using M = typename setup<Net>::M;
   kiln::thread_pool pool(threads);
-  kiln::sharded_model<M> sm(m, pool);
-  const auto data = random_data<float>(M::input_size, M::output_size, batch);
-  const std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 1);
+  kiln::sharded_model<M> sm(s.m, pool);
   std::vector<float> y(std::size_t(batch) * M::output_size), y1(y.size());
-  m.forward(params, data.x, std::span<float>(y1), batch);
+  s.m.forward(s.params, s.data.x, std::span<float>(y1), batch);
   for (auto _ : state) {
-    sm.forward(params, data.x, std::span<float>(y), batch);
+    sm.forward(s.params, s.data.x, std::span<float>(y), batch);
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
   if (y != y1) state.SkipWithError("sharded forward differs from one call");
-  state.counters["samples"] =
-      benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+  count_samples(state, batch);
 }
 
 // One epoch of fit (training steps, no evaluation) over `samples` samples at batch 32, the
 // threads as fit_options.threads; range(2) = 1 forces them (min_thread_work 0).
 template <const auto& Net>
 void fit_epoch(benchmark::State& state) {
-  using M = kiln::compiled<Net, float>;
   const int threads = int(state.range(0)), samples = int(state.range(1));
-  const bool forced = state.range(2) != 0;
-  const M m;
-  const auto data = random_data<float>(M::input_size, M::output_size, samples);
-  std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 1);
+  setup<Net> s(samples);
   kiln::fit_options o{.epochs = 1,
                       .batch_size = 32,
                       .evaluate_train = false,
                       .progress = kiln::progress_mode::never};
   o.threads = threads;
-  if (forced) o.min_thread_work = 0;
+  if (state.range(2) != 0) o.min_thread_work = 0;
   for (auto _ : state) {
-    kiln::optimizer<float> opt(kiln::adam{.lr = 1e-4}, M::param_count);
-    const auto h = kiln::fit(m, std::span<float>(params), opt, data, o);
+    kiln::optimizer<float> opt(kiln::adam{.lr = 1e-4}, setup<Net>::M::param_count);
+    const auto h = kiln::fit(s.m, std::span<float>(s.params), opt, s.data, o);
     benchmark::DoNotOptimize(h.epochs.back().train_loss);
-    benchmark::DoNotOptimize(params.data());
+    benchmark::DoNotOptimize(s.params.data());
   }
-  state.counters["samples"] =
-      benchmark::Counter(double(samples), benchmark::Counter::kIsIterationInvariantRate);
+  count_samples(state, samples);
 }
 
 }  // namespace
 
-// Threads x batch.
-BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}})->UseRealTime();
+// Threads x batch (x gradient: 0 is Adam's update alone).
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0}})->UseRealTime();
 BENCHMARK(infer<bench::net_d>)->ArgsProduct({{1, 2}, {256, 4096}})->UseRealTime();
 // Where threads stop paying: every network's step on 2 threads against 1.
-BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}})->UseRealTime();
-BENCHMARK(train_step<bench::net_b>)->ArgsProduct({{1, 2}, {32, 256}})->UseRealTime();
-BENCHMARK(train_step<bench::net_c>)->ArgsProduct({{1, 2}, {32, 256}})->UseRealTime();
-BENCHMARK(train_step<bench::net_e>)->ArgsProduct({{1, 2}, {32, 256}})->UseRealTime();
+BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
+BENCHMARK(train_step<bench::net_b>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
+BENCHMARK(train_step<bench::net_c>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
+BENCHMARK(train_step<bench::net_e>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
 // Threads x samples x forced: the MNIST example's epoch (8000 digits, D), and A and B.
 BENCHMARK(fit_epoch<bench::net_d>)->ArgsProduct({{1, 2}, {8000}, {0}})->UseRealTime();
 BENCHMARK(fit_epoch<bench::net_a>)->ArgsProduct({{1, 2}, {8192}, {0, 1}})->UseRealTime();

@@ -11,6 +11,15 @@ set(kiln_installed_targets kiln_dsl kiln_runtime kiln_warnings)
 if(TARGET kiln-gen)
   list(APPEND kiln_installed_targets kiln-gen)
 endif()
+# kiln::mpi when MPI was found: its header joins include/kiln, and the package then finds MPI.
+set(KILN_PACKAGE_HAS_MPI OFF)
+if(TARGET kiln_mpi)
+  set_target_properties(kiln_mpi PROPERTIES EXPORT_NAME mpi)
+  list(APPEND kiln_installed_targets kiln_mpi)
+  install(FILES ${PROJECT_SOURCE_DIR}/runtime/mpi/kiln/mpi.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kiln)
+  set(KILN_PACKAGE_HAS_MPI ON)
+endif()
 install(TARGETS ${kiln_installed_targets} EXPORT KilnTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -51,13 +51,11 @@ using vec_for = typename vmath::vector_of<T, vector_bytes_for(N* int(sizeof(T)))
 
 template <class T>
 KILN_VINLINE vec<T> load(const T* p) {
-  vec<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+  return vmath::load<vec<T>>(p);
 }
 template <class T>
 KILN_VINLINE void store(T* p, vec<T> v) {
-  std::memcpy(p, &v, sizeof v);
+  vmath::store(p, v);
 }
 /// The first N values at p in a vector of type Vec, the other lanes zero: loaded in power-of-two
 /// halves joined by shuffles. Zeroing a vector and copying the values in went through the stack,

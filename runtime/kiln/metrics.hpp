@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "data.hpp"
@@ -45,10 +46,15 @@ void for_each_output(const M& m, std::span<const typename M::value_type> params,
   }
 }
 
+// accuracy, mean_squared_error, confusion and evaluate_metric take a model, or a sharded_model
+// (parallel.hpp), whose for_each_output computes the outputs on threads.
+template <class E>
+using value_type_of = typename std::remove_cvref_t<E>::value_type;
+
 /// Fraction of samples whose predicted class (predicted_class) matches their target's.
-template <model M>
-double accuracy(const M& m, std::span<const typename M::value_type> params,
-                const dataset<typename M::value_type>& data) {
+template <class E>
+double accuracy(E&& m, std::span<const value_type_of<E>> params,
+                const dataset<value_type_of<E>>& data) {
   long long right = 0;
   for_each_output(m, params, data, [&](int i, auto y) {
     right += predicted_class(y) == predicted_class(data.targets_of(i));
@@ -57,15 +63,15 @@ double accuracy(const M& m, std::span<const typename M::value_type> params,
 }
 
 /// Mean over samples and outputs of (y - t)^2.
-template <model M>
-double mean_squared_error(const M& m, std::span<const typename M::value_type> params,
-                          const dataset<typename M::value_type>& data) {
+template <class E>
+double mean_squared_error(E&& m, std::span<const value_type_of<E>> params,
+                          const dataset<value_type_of<E>>& data) {
   double sum = 0;
   for_each_output(m, params, data, [&](int i, auto y) {
     const auto t = data.targets_of(i);
     for (std::size_t j = 0; j < y.size(); ++j) sum += (double(y[j]) - t[j]) * (double(y[j]) - t[j]);
   });
-  return data.empty() ? 0.0 : sum / (double(data.size()) * M::output_size);
+  return data.empty() ? 0.0 : sum / (double(data.size()) * std::remove_cvref_t<E>::output_size);
 }
 
 /// Mean loss over the whole dataset in inference mode (batches of `chunk`, weighted by size).
@@ -117,11 +123,12 @@ struct confusion_matrix {
 };
 
 /// The confusion matrix of the model on `data`; one output counts as two classes (0 and 1).
-template <model M>
-confusion_matrix confusion(const M& m, std::span<const typename M::value_type> params,
-                           const dataset<typename M::value_type>& data) {
+template <class E>
+confusion_matrix confusion(E&& m, std::span<const value_type_of<E>> params,
+                           const dataset<value_type_of<E>>& data) {
+  constexpr int outputs = std::remove_cvref_t<E>::output_size;
   confusion_matrix c;
-  c.classes = M::output_size == 1 ? 2 : M::output_size;
+  c.classes = outputs == 1 ? 2 : outputs;
   c.counts.assign(std::size_t(c.classes) * c.classes, 0);
   for_each_output(m, params, data, [&](int i, auto y) {
     ++c.counts[std::size_t(predicted_class(data.targets_of(i))) * c.classes + predicted_class(y)];
@@ -146,9 +153,9 @@ metric_kind resolve_metric(const M& m, metric_kind k) {
 }
 
 /// The value of metric k (not automatic) of the model on `data`; 0 for none.
-template <model M>
-double evaluate_metric(const M& m, std::span<const typename M::value_type> params,
-                       const dataset<typename M::value_type>& data, metric_kind k) {
+template <class E>
+double evaluate_metric(E&& m, std::span<const value_type_of<E>> params,
+                       const dataset<value_type_of<E>>& data, metric_kind k) {
   switch (resolve_metric(m, k)) {
     case metric_kind::accuracy:
       return accuracy(m, params, data);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "model.hpp"
+#include "vmath.hpp"
 
 namespace kiln {
 
@@ -114,13 +115,87 @@ struct schedule {
   }
 };
 
+namespace detail {
+// The optimizers' arithmetic, in double a register of vmath::tile<double> at a time: T values
+// converted on loading and storing.
+using double_register = vmath::tile<double>::vec;
+inline constexpr std::size_t double_lanes = vmath::tile<double>::lanes;
+template <class T>
+using register_of_t = typename vmath::vector_of<T, int(double_lanes * sizeof(T))>::type;
+
+template <class T>
+KILN_VINLINE double_register load_doubles(const T* p) {
+  return __builtin_convertvector(vmath::load<register_of_t<T>>(p), double_register);
+}
+
+/// The sum of the squares of v[0, n) in double: partial sums in the lanes of a register, added
+/// in lane order at the end (a serial sum is a chain of additions, 4 cycles a value).
+template <class T>
+double sum_of_squares(const T* v, std::size_t n) {
+  double_register acc{};
+  std::size_t i = 0;
+  for (; i + double_lanes <= n; i += double_lanes) {
+    const double_register x = load_doubles(v + i);
+    acc += x * x;
+  }
+  double sum = 0;
+  for (std::size_t l = 0; l < double_lanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += double(v[i]) * double(v[i]);
+  return sum;
+}
+
+/// Applies `rule` (next w from w, g and the States state values, registers of doubles) to
+/// parameters [begin, end): w in params, g in grad, the state in s0 and s1, read and written
+/// back; saves the old parameters to `previous` when it is not null. Returns whether every new
+/// parameter is finite. The last partial register goes through a padded copy, so every parameter
+/// is updated by the same instructions whatever range it falls in (a thread's), to the same bits.
+template <int States, class T, class F>
+KILN_VINLINE bool update_registers(T* params, const T* grad, T* s0, T* s1, T* previous,
+                                   std::size_t begin, std::size_t end, F rule) {
+  using V = double_register;
+  using TV = register_of_t<T>;
+  constexpr std::size_t L = double_lanes;
+  decltype(TV{} != TV{}) bad{};  // lanes where a new value was not finite (x - x is not 0)
+  T* state[2] = {s0, s1};
+  const auto run = [&](T* w, const T* g, T* const* s, T* old) {
+    V st[States > 0 ? States : 1];
+    for (int k = 0; k < States; ++k) st[k] = load_doubles(s[k]);
+    const TV w0 = vmath::load<TV>(w);
+    if (old) vmath::store(old, w0);
+    const TV w1 =
+        __builtin_convertvector(rule(__builtin_convertvector(w0, V), load_doubles(g), st), TV);
+    bad |= w1 - w1 != 0;
+    vmath::store(w, w1);
+    for (int k = 0; k < States; ++k) vmath::store(s[k], __builtin_convertvector(st[k], TV));
+  };
+  std::size_t i = begin;
+  for (; i + L <= end; i += L) {
+    T* s[2] = {States > 0 ? state[0] + i : nullptr, States > 1 ? state[1] + i : nullptr};
+    run(params + i, grad + i, s, previous ? previous + i : nullptr);
+  }
+  if (i < end) {
+    const std::size_t n = end - i;
+    T w[L] = {}, g[L] = {}, pad[2][L] = {};
+    T* s[2] = {pad[0], pad[1]};
+    std::copy_n(params + i, n, w);
+    std::copy_n(grad + i, n, g);
+    for (int k = 0; k < States; ++k) std::copy_n(state[k] + i, n, pad[k]);
+    if (previous) std::copy_n(params + i, n, previous + i);
+    run(w, g, s, nullptr);
+    std::copy_n(w, n, params + i);
+    for (int k = 0; k < States; ++k) std::copy_n(pad[k], n, state[k] + i);
+  }
+  for (std::size_t l = 0; l < L; ++l)
+    if (bad[l]) return false;
+  return true;
+}
+}  // namespace detail
+
 /// Scales `grad` so its global L2 norm is at most max_norm (when max_norm > 0); returns the norm
 /// before clipping.
 template <class T>
 double clip_by_global_norm(std::span<T> grad, double max_norm) {
-  double sum = 0;
-  for (T g : grad) sum += double(g) * double(g);
-  const double norm = std::sqrt(sum);
+  const double norm = std::sqrt(detail::sum_of_squares(grad.data(), grad.size()));
   if (max_norm > 0 && norm > max_norm) {
     const double scale = max_norm / norm;
     for (T& g : grad) g = T(g * scale);
@@ -151,7 +226,8 @@ class optimizer {
   /// A step in parts, for threads that each update a range of the parameters: begin_step()
   /// increments steps() and returns the step's constants; update(plan, ...) then applies it to
   /// parameters [begin, end) (params and grad: [param_count]). The parts together compute the
-  /// same bits as step().
+  /// same bits as step(). update also copies the parameters it overwrites to `previous`
+  /// ([param_count]) when given, and returns whether every parameter it wrote is finite.
   struct step_plan {
     double lr = 0;
     long long t = 0;
@@ -160,49 +236,54 @@ class optimizer {
     const double lr = learning_rate();
     return {lr, ++steps_};
   }
-  void update(const step_plan& plan, T* params, const T* grad, std::size_t begin, std::size_t end) {
+  bool update(const step_plan& plan, T* params, const T* grad, std::size_t begin, std::size_t end,
+              T* previous = nullptr) {
+    using V = detail::double_register;
     const double lr = plan.lr;
     const long long t = plan.t;
     T* s0 = state_.data();  // null without state (plain SGD): no offset may be added to it
     T* s1 = state_buffers() == 2 ? s0 + param_count_ : nullptr;
-    std::visit(
+    return std::visit(
         [&](const auto& c) {
           using C = std::decay_t<decltype(c)>;
-          // Adam's bias corrections, once per step (std::pow per parameter was 45% of an MNIST
-          // epoch).
-          double correct1 = 1, correct2 = 1;
-          if constexpr (std::is_same_v<C, adam> || std::is_same_v<C, adamw>) {
-            correct1 = 1 - std::pow(c.beta1, double(t));
-            correct2 = 1 - std::pow(c.beta2, double(t));
-          }
-          for (std::size_t i = begin; i < end; ++i) {
-            const double w = params[i];
-            double g = grad[i];
-            if constexpr (!std::is_same_v<C, adamw>) g += c.weight_decay * w;
-            double next = w;
-            if constexpr (std::is_same_v<C, sgd>) {
-              if (c.momentum == 0) {
-                next = w - lr * g;
-              } else {
-                const double v = c.momentum * s0[i] + g;
-                s0[i] = T(v);
-                next = w - lr * (c.nesterov ? g + c.momentum * v : v);
-              }
-            } else if constexpr (std::is_same_v<C, rmsprop>) {
-              const double s = c.rho * s0[i] + (1 - c.rho) * g * g;
-              s0[i] = T(s);
-              next = w - lr * g / (std::sqrt(s) + c.eps);
-            } else {
-              const double base = std::is_same_v<C, adamw> ? w - lr * c.weight_decay * w : w;
-              const double m = c.beta1 * s0[i] + (1 - c.beta1) * g;
-              const double v = c.beta2 * s1[i] + (1 - c.beta2) * g * g;
-              s0[i] = T(m);
-              s1[i] = T(v);
-              const double m_hat = m / correct1;
-              const double v_hat = v / correct2;
-              next = base - lr * m_hat / (std::sqrt(v_hat) + c.eps);
-            }
-            params[i] = T(next);
+          if constexpr (std::is_same_v<C, sgd>) {
+            const auto l2 = [&](V w, V g) { return g + c.weight_decay * w; };
+            if (c.momentum == 0)
+              return detail::update_registers<0>(params, grad, s0, s1, previous, begin, end,
+                                                 [&](V w, V g, V*) { return w - lr * l2(w, g); });
+            return detail::update_registers<1>(
+                params, grad, s0, s1, previous, begin, end, [&](V w, V g, V* s) {
+                  const V v = c.momentum * s[0] + l2(w, g);
+                  s[0] = v;
+                  return w - lr * (c.nesterov ? l2(w, g) + c.momentum * v : v);
+                });
+          } else if constexpr (std::is_same_v<C, rmsprop>) {
+            return detail::update_registers<1>(params, grad, s0, s1, previous, begin, end,
+                                               [&](V w, V g, V* st) {
+                                                 g += c.weight_decay * w;
+                                                 const V s = c.rho * st[0] + (1 - c.rho) * g * g;
+                                                 st[0] = s;
+                                                 return w - lr * g / (vmath::sqrt(s) + c.eps);
+                                               });
+          } else {
+            // Adam's bias corrections, once per step (std::pow per parameter was 45% of an MNIST
+            // epoch).
+            // w - lr m^ / (sqrt(v^) + eps) as w - (lr / c1) m / (sqrt(v (1 / c2)) + eps): one
+            // division a parameter rather than three (the update's bottleneck).
+            const double step_size = lr / (1 - std::pow(c.beta1, double(t)));
+            const double unbias2 = 1 / (1 - std::pow(c.beta2, double(t)));
+            const C k = c;
+            return detail::update_registers<2>(
+                params, grad, s0, s1, previous, begin, end, [=](V w, V g, V* s) {
+                  constexpr bool decoupled = std::is_same_v<C, adamw>;
+                  if constexpr (!decoupled) g += k.weight_decay * w;
+                  const V base = decoupled ? w - lr * k.weight_decay * w : w;
+                  const V m = k.beta1 * s[0] + (1 - k.beta1) * g;
+                  const V v = k.beta2 * s[1] + (1 - k.beta2) * g * g;
+                  s[0] = m;
+                  s[1] = v;
+                  return base - step_size * m / (vmath::sqrt(v * unbias2) + k.eps);
+                });
           }
         },
         config_);

@@ -134,6 +134,7 @@ class sharded_model {
   }
 
   thread_pool& pool() const { return *pool_; }
+  const M& model() const { return engines_[0].m; }
   int threads() const { return pool_->size(); }
   /// Thread i's engine (for code that runs its own tasks on pool()).
   detail::thread_engine<M>& engine(int i) { return engines_[i]; }
@@ -209,19 +210,17 @@ class sharded_model {
     const bool many = k > 1 && shard_of(batch, k, 0, shard_grain<T>).size() != batch;
     const auto reduce = [&](int part, int parts) {
       const item_range r = shard_of(param_count, parts, part, 16);
-      T* d = d_params.data();
-      double sq = 0;
-      for (int j = r.begin; j < r.end; ++j) {
-        if (many) {
-          T s = weights_[0] * d[j];
-          for (int i = 1; i < k; ++i)
-            if (weights_[i] != T(0))
-              s += weights_[i] * grads_[std::size_t(i - 1) * param_count + j];
-          d[j] = s;
+      T* d = d_params.data() + r.begin;
+      const std::size_t n = std::size_t(r.size());
+      if (many) {
+        for (std::size_t j = 0; j < n; ++j) d[j] *= weights_[0];
+        for (int i = 1; i < k; ++i) {
+          const T* g = grads_.data() + std::size_t(i - 1) * param_count + r.begin;
+          if (weights_[i] != T(0))
+            for (std::size_t j = 0; j < n; ++j) d[j] += weights_[i] * g[j];
         }
-        if (sum_of_squares) sq += double(d[j]) * double(d[j]);
       }
-      squares_[part] = sq;
+      squares_[part] = sum_of_squares ? detail::sum_of_squares(d, n) : 0.0;
     };
     if (many || sum_of_squares) {
       if (param_count >= parallel_update_min)
@@ -281,8 +280,10 @@ typename M::value_type parallel_loss_and_gradient(thread_pool& pool, const M& m,
   return sharded_model<M>(m, pool).loss_and_gradient(params, x, targets, d_params, batch, pass);
 }
 
-// The metrics on threads. Each takes the serial version's chunks (256 samples) and sums them in
-// the same order, so it gives the same bits as the serial one for any number of threads.
+// The metrics on threads: accuracy, mean_squared_error, confusion and evaluate_metric
+// (metrics.hpp) through for_each_output below, and mean_loss. Each takes the serial version's
+// chunks (256 samples) and sums them in the same order, so it gives the same bits as the serial
+// one for any number of threads.
 
 /// Calls fn(i, outputs of sample i) for every sample of `data`, in order, on the calling thread;
 /// the outputs are computed on the threads, 256-sample chunks at a time.
@@ -312,42 +313,6 @@ void for_each_output(sharded_model<M>& sm, std::span<const typename M::value_typ
   }
 }
 
-/// accuracy (metrics.hpp) on the threads.
-template <model M>
-double accuracy(sharded_model<M>& sm, std::span<const typename M::value_type> params,
-                const dataset<typename M::value_type>& data) {
-  long long right = 0;
-  for_each_output(sm, params, data, [&](int i, auto y) {
-    right += predicted_class(y) == predicted_class(data.targets_of(i));
-  });
-  return data.empty() ? 0.0 : double(right) / data.size();
-}
-
-/// mean_squared_error (metrics.hpp) on the threads.
-template <model M>
-double mean_squared_error(sharded_model<M>& sm, std::span<const typename M::value_type> params,
-                          const dataset<typename M::value_type>& data) {
-  double sum = 0;
-  for_each_output(sm, params, data, [&](int i, auto y) {
-    const auto t = data.targets_of(i);
-    for (std::size_t j = 0; j < y.size(); ++j) sum += (double(y[j]) - t[j]) * (double(y[j]) - t[j]);
-  });
-  return data.empty() ? 0.0 : sum / (double(data.size()) * M::output_size);
-}
-
-/// confusion (metrics.hpp) on the threads.
-template <model M>
-confusion_matrix confusion(sharded_model<M>& sm, std::span<const typename M::value_type> params,
-                           const dataset<typename M::value_type>& data) {
-  confusion_matrix c;
-  c.classes = M::output_size == 1 ? 2 : M::output_size;
-  c.counts.assign(std::size_t(c.classes) * c.classes, 0);
-  for_each_output(sm, params, data, [&](int i, auto y) {
-    ++c.counts[std::size_t(predicted_class(data.targets_of(i))) * c.classes + predicted_class(y)];
-  });
-  return c;
-}
-
 /// mean_loss (metrics.hpp) on the threads: each chunk's loss on some thread, summed in order.
 template <trainable_model M>
 double mean_loss(sharded_model<M>& sm, std::span<const typename M::value_type> params,
@@ -371,18 +336,10 @@ double mean_loss(sharded_model<M>& sm, std::span<const typename M::value_type> p
   return data.empty() ? 0.0 : sum / data.size();
 }
 
-/// evaluate_metric (metrics.hpp) on the threads.
+/// The metric `automatic` stands for in sm's model (metrics.hpp).
 template <model M>
-double evaluate_metric(sharded_model<M>& sm, std::span<const typename M::value_type> params,
-                       const dataset<typename M::value_type>& data, metric_kind k) {
-  switch (k) {
-    case metric_kind::accuracy:
-      return accuracy(sm, params, data);
-    case metric_kind::mse:
-      return mean_squared_error(sm, params, data);
-    default:
-      return 0.0;
-  }
+metric_kind resolve_metric(const sharded_model<M>& sm, metric_kind k) {
+  return resolve_metric(sm.model(), k);
 }
 
 /// accuracy, confusion and mean_loss of m on `pool`'s threads (one copy of m per thread).
@@ -422,14 +379,10 @@ bool apply_step(sharded_model<M>& sm, std::span<typename M::value_type> params,
   const auto part = [&](int i, int parts) {
     const item_range r = shard_of(M::param_count, parts, i, 16);
     T* g = grad.data();
-    T* p = params.data();
     if (clip)
       for (int j = r.begin; j < r.end; ++j) g[j] = T(g[j] * scale);
-    std::copy(p + r.begin, p + r.end, last_good.data() + r.begin);
-    opt.update(plan, p, g, std::size_t(r.begin), std::size_t(r.end));
-    bool ok = true;
-    for (int j = r.begin; j < r.end; ++j) ok &= std::isfinite(p[j]);
-    finite[i] = ok;
+    finite[i] = opt.update(plan, params.data(), g, std::size_t(r.begin), std::size_t(r.end),
+                           last_good.data());
   };
   if (sm.threads() > 1 && M::param_count >= sharded_model<M>::parallel_update_min)
     sm.pool().run([&](int i) { part(i, sm.threads()); });

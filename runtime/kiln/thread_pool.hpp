@@ -10,7 +10,8 @@
 namespace kiln {
 
 /// Threads that run one task at a time, each on all of them. size() counts the calling thread,
-/// which runs part 0 itself; the others wait between tasks, spinning briefly, then asleep.
+/// which takes part 0 itself; the others wait between tasks, spinning briefly, then asleep. A
+/// part whose thread is late (descheduled on a busy machine) is run by a thread that is done.
 class thread_pool {
  public:
   /// `threads` in all, the caller included; 0 or less: std::thread::hardware_concurrency().
@@ -21,9 +22,9 @@ class thread_pool {
 
   int size() const { return size_; }
 
-  /// Calls fn(i) for every i in [0, size()), i = 0 on the calling thread, and returns when all
-  /// have returned. If some throw, rethrows the exception of the lowest i. Not reentrant: fn must
-  /// not call run on the same pool.
+  /// Calls fn(i) once for every i in [0, size()), i on thread i (0: the caller) unless that
+  /// thread is late (another runs it then), and returns when all have returned. If some throw,
+  /// rethrows the exception of the lowest i. Not reentrant: fn must not call run on the same pool.
   template <class F>
   void run(F&& fn) {
     if (size_ == 1) return fn(0);

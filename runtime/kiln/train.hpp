@@ -140,6 +140,17 @@ std::string non_finite_layers(const M& m, std::span<const T> v) {
   return out;
 }
 
+/// Whether every process passed the same `values` (whole numbers below 2^20): the sums of the
+/// values and of their squares over n processes satisfy sum^2 = n sum of squares exactly then.
+inline bool same_on_every_process(gradient_reducer& r, std::initializer_list<double> values) {
+  std::vector<double> v;
+  for (double x : values) v.insert(v.end(), {x, x * x});
+  r.sum(std::span<double>(v));
+  for (std::size_t i = 0; i < v.size(); i += 2)
+    if (v[i] * v[i] != r.size() * v[i + 1]) return false;
+  return true;
+}
+
 /// Throws unless every process trains on as many samples as this one (`size`).
 inline void check_shards(gradient_reducer& r, int size) {
   double v[2] = {double(size), double(size) * size};
@@ -151,6 +162,36 @@ inline void check_shards(gradient_reducer& r, int size) {
         r.rank(), size, v[0], r.size()));
 }
 
+/// 16 bits of a hash of the parameters and the optimizer's state and step count.
+template <class T>
+std::uint32_t state_hash(std::span<const T> params, const optimizer<T>& opt) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto add = [&](const void* p, std::size_t bytes) {
+    for (std::size_t i = 0; i < bytes; ++i)
+      h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ull;
+  };
+  add(params.data(), params.size_bytes());
+  add(opt.state().data(), opt.state().size_bytes());
+  const long long steps = opt.steps();
+  add(&steps, sizeof steps);
+  return std::uint32_t((h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) & 0xffff);
+}
+
+/// Throws unless every process starts training from the same parameters, optimizer state and
+/// epoch (after resuming, `done_before` epochs from o.checkpoints.path).
+template <class T>
+void check_same_start(gradient_reducer& r, const fit_options& o, std::span<const T> params,
+                      const optimizer<T>& opt, long long done_before) {
+  if (same_on_every_process(r, {double(state_hash(params, opt)), double(done_before)})) return;
+  throw std::invalid_argument(fmt::format(
+      "kiln::fit: the processes start from different parameters or optimizer states (process {} "
+      "{}); give every process the same initial parameters, and the same checkpoint to resume "
+      "from (on a file system they all see)",
+      r.rank(),
+      done_before ? fmt::format("resumed {} epochs from {}", done_before, o.checkpoints.path)
+                  : std::string("starts afresh")));
+}
+
 /// Sums the gradient and the loss (grad_and_loss: [param_count + 1]) over the processes and
 /// divides them by their number (the local batches are the same size); returns the loss and
 /// recomputes `squares`, the squared norm of the gradient.
@@ -159,11 +200,9 @@ T sum_over_processes(gradient_reducer& r, std::span<T> grad_and_loss, T loss, do
   grad_and_loss.back() = loss;
   r.sum(grad_and_loss);
   const T inverse = T(1) / T(r.size());
-  squares = 0;
-  for (T& g : grad_and_loss.first(grad_and_loss.size() - 1)) {
-    g *= inverse;
-    squares += double(g) * double(g);
-  }
+  const std::span<T> grad = grad_and_loss.first(grad_and_loss.size() - 1);
+  for (T& g : grad) g *= inverse;
+  squares = sum_of_squares(grad.data(), grad.size());
   return grad_and_loss.back() * inverse;
 }
 
@@ -271,6 +310,7 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
   const std::span<T> grad(grad_and_loss.data(), std::size_t(M::param_count));
   best_so_far<T> best{std::vector<T>(params.begin(), params.end())};
   const long long done_before = resume_fit(m, o, params, opt, h, best);
+  if (o.reducer) check_same_start(*o.reducer, o, std::span<const T>(params), opt, done_before);
   // One process writes the checkpoints of a data-parallel run: every one holds the same state.
   const bool writes_checkpoints =
       !o.checkpoints.path.empty() && (!o.reducer || o.reducer->rank() == 0);

@@ -7,6 +7,11 @@
 
 #include "math.hpp"
 
+#if defined(__SSE2__) && __has_include(<immintrin.h>)
+#include <immintrin.h>
+#define KILN_VMATH_X86 1
+#endif
+
 #define KILN_VINLINE [[gnu::always_inline]] inline
 
 namespace kiln::vmath {
@@ -168,6 +173,18 @@ KILN_VINLINE V map(V x, F f) {
   }
 }
 
+/// A V of the values at p (sizeof(V) bytes, unaligned), and back.
+template <class V, class E>
+KILN_VINLINE V load(const E* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V, class E>
+KILN_VINLINE void store(E* p, const V& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
 /// Lane-wise comparisons as masks (all bits set where true).
 template <class V>
 KILN_VINLINE auto gt(V a, V b) {
@@ -196,8 +213,37 @@ KILN_VINLINE V max(V a, V b) {
   else
     return select(gt(a, b), a, b);
 }
+/// Lane-wise square root: one vector instruction on x86 (correctly rounded, as std::sqrt is, so
+/// the same bits), else lane by lane (std::sqrt on a register is scalar code: errno).
 template <class V>
 KILN_VINLINE V sqrt(V x) {
+#if KILN_VMATH_X86
+  if constexpr (lane_vector<V>) {
+    constexpr bool f = std::is_same_v<element_t<V>, float>;
+    if constexpr (sizeof(V) == 16) {
+      if constexpr (f)
+        return (V)_mm_sqrt_ps((__m128)x);
+      else
+        return (V)_mm_sqrt_pd((__m128d)x);
+    }
+#if defined(__AVX__)
+    if constexpr (sizeof(V) == 32) {
+      if constexpr (f)
+        return (V)_mm256_sqrt_ps((__m256)x);
+      else
+        return (V)_mm256_sqrt_pd((__m256d)x);
+    }
+#endif
+#if defined(__AVX512F__)
+    if constexpr (sizeof(V) == 64) {  // the masked form: GCC 12 warns of _mm512_sqrt_pd's
+      if constexpr (f)                // undefined source (its bug 105593)
+        return (V)_mm512_mask_sqrt_ps((__m512)x, __mmask16(-1), (__m512)x);
+      else
+        return (V)_mm512_mask_sqrt_pd((__m512d)x, __mmask8(-1), (__m512d)x);
+    }
+#endif
+  }
+#endif
   return map(x, [](auto v) { return std::sqrt(v); });
 }
 

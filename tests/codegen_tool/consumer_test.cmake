@@ -2,7 +2,9 @@
 # builds the consumer project against it with Ninja and runs it and its _compare program; then
 # checks that touching a header the spec includes (its own or an installed DSL header)
 # regenerates, that touching an unrelated one does not, and that a real change gets through.
-# Usage: cmake -DKILN_BUILD=... -DSOURCE=consumer -DWORK=... -DCXX=... -P consumer_test.cmake
+# With -DKILN_MPI=1 (Kiln built with MPI) it also runs the consumer's kiln::mpi program.
+# Usage: cmake -DKILN_BUILD=... -DSOURCE=consumer -DWORK=... -DCXX=... [-DKILN_MPI=1]
+#        -P consumer_test.cmake
 set(prefix ${WORK}/install)
 set(src ${WORK}/src)
 set(build ${WORK}/build)
@@ -47,6 +49,17 @@ run(${build}/consumer)
 string(FIND "${out}" "${baked_y}" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "consumer_baked (${baked_y}) and consumer disagree:\n${out}")
+endif()
+
+# kiln::mpi, run alone (MPI's singleton; as root, Open MPI wants the two variables).
+if(KILN_MPI)
+  set(ENV{OMPI_ALLOW_RUN_AS_ROOT} 1)
+  set(ENV{OMPI_ALLOW_RUN_AS_ROOT_CONFIRM} 1)
+  run(${build}/consumer_mpi)
+  if(NOT out MATCHES "kiln consumer mpi: 1 processes, 8 steps, loss [0-9.]+")
+    message(FATAL_ERROR "unexpected consumer_mpi output:\n${out}")
+  endif()
+  message(STATUS "consumer_mpi: ${out}")
 endif()
 
 dry_run()

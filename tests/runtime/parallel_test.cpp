@@ -2,10 +2,12 @@
 // double, dropout, ragged batches), fit on threads bit-for-bit reproducible and in agreement with
 // one thread, the metrics on threads, the optimizer step in parts, and fit over two "processes"
 // joined by an in-memory gradient_reducer against one process on the same global batches.
+#include <array>
 #include <atomic>
 #include <barrier>
 #include <catch2/catch.hpp>
 #include <kiln/runtime.hpp>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -96,16 +98,30 @@ TEST_CASE("the optimizer step in parts computes the step's bits", "[parallel]") 
       g[i] = float(r.uniform(-1, 1));
     }
     kiln::optimizer<float> one(c, n), parts(c, n);
+    std::vector<float> previous(n);
     for (int step = 0; step < 3; ++step) {
       one.step(a, g);
       const auto plan = parts.begin_step();
-      parts.update(plan, b.data(), g.data(), 600, 1000);
-      parts.update(plan, b.data(), g.data(), 0, 600);
+      const std::vector<float> before = b;
+      // Ends inside a vector register too: the last values go through the same instructions.
+      CHECK(parts.update(plan, b.data(), g.data(), 603, 1000, previous.data()));
+      CHECK(parts.update(plan, b.data(), g.data(), 5, 603, previous.data()));
+      CHECK(parts.update(plan, b.data(), g.data(), 0, 5, previous.data()));
+      CHECK(previous == before);
     }
     CHECK(a == b);
     CHECK(parts.steps() == 3);
     CHECK(std::vector<float>(one.state().begin(), one.state().end()) ==
           std::vector<float>(parts.state().begin(), parts.state().end()));
+    // update says when a new value is not finite, wherever it is in the range.
+    for (int at : {0, 6, 999}) {
+      kiln::optimizer<float> o = parts;
+      std::vector<float> w = b, bad = g;
+      bad[at] = std::numeric_limits<float>::infinity();
+      const auto plan = o.begin_step();
+      CHECK(o.update(plan, w.data(), g.data(), 0, n));
+      CHECK_FALSE(o.update(plan, w.data(), bad.data(), 0, n));
+    }
   }
 }
 
@@ -252,28 +268,47 @@ TEST_CASE("fit over two processes: the same parameters on both, one process's to
   CHECK(kiln_test::max_abs(params) > 0.1);
 }
 
-TEST_CASE("fit over processes refuses shards of different sizes", "[parallel]") {
+namespace {
+// What fit throws on each of two threads standing for two processes, when rank r's parameters
+// are initialized with seed 4 + seed_step r and it trains on 10 + size_step r samples.
+std::array<std::string, 2> fit_errors_on_two_ranks(int seed_step, int size_step) {
   shared_reducer::hub hub;
   const auto m = kiln::generic<double>(regression);
-  std::string message[2];
+  std::array<std::string, 2> message;
   std::thread ranks[2];
   for (int r = 0; r < 2; ++r)
     ranks[r] = std::thread([&, r] {
       shared_reducer reducer(hub, r);
-      auto params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 4);
+      auto params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 4 + seed_step * r);
       kiln::optimizer<double> opt(kiln::sgd{}, regression.param_count);
       kiln::fit_options o = quiet;
       o.reducer = &reducer;
       try {
         kiln::fit(m, std::span<double>(params), opt,
-                  kiln_test::random_data<double>(3, 1, 10 + r, 1), o);
+                  kiln_test::random_data<double>(3, 1, 10 + size_step * r, 1), o);
       } catch (const std::invalid_argument& e) {
         message[r] = e.what();
       }
     });
   for (std::thread& t : ranks) t.join();
+  return message;
+}
+}  // namespace
+
+TEST_CASE("fit over processes refuses shards of different sizes", "[parallel]") {
+  const auto message = fit_errors_on_two_ranks(0, 1);
   CHECK(message[0] ==
         "kiln::fit: the processes' training shards differ in size (process 0 has 10 samples, 21 "
         "in all over 2); give each the same number (kiln::dataset_shard)");
   CHECK(message[1].find("process 1 has 11 samples") != std::string::npos);
+}
+
+TEST_CASE("fit over processes refuses different starting parameters", "[parallel]") {
+  // Rank 1 initialized with another seed: the gradients would be summed over two networks.
+  const auto message = fit_errors_on_two_ranks(1, 0);
+  CHECK(message[0] ==
+        "kiln::fit: the processes start from different parameters or optimizer states (process 0 "
+        "starts afresh); give every process the same initial parameters, and the same checkpoint "
+        "to resume from (on a file system they all see)");
+  CHECK(message[1].find("(process 1 starts afresh)") != std::string::npos);
 }
