@@ -291,7 +291,7 @@ TEST_CASE("safetensors headers that lie are refused", "[weights]") {
                            ",\"0.bias\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":"
                            "[8,12]}}",
                        data)),
-      at + "80: tensor '0.bias' has dtype BF16: expected F32 or F64");
+      at + "80: tensor '0.bias' has dtype BF16: expected F32, F64 or I64");
   CHECK_THROWS_WITH(
       load(safetensors("{" + w +
                            ",\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":"
