@@ -47,10 +47,7 @@ void write_ops(std::ostream& out, const char* name, const std::vector<op>& ops, 
         << ", \"kind\": " << quote(kind_name(o.k)) << ", \"node\": " << o.node
         << ", \"args\": " << int_list(o.args) << ", \"result\": " << o.result;
     if (o.aux_tensor >= 0) out << ", \"aux\": " << o.aux_tensor;
-    if (o.result >= 0 && o.what != op_kind::dense && o.what != op_kind::embedding &&
-        o.what != op_kind::activation && o.what != op_kind::softmax &&
-        o.what != op_kind::layer_norm && o.what != op_kind::batch_norm &&
-        o.what != op_kind::dropout && o.what != op_kind::add)
+    if (o.result >= 0 && !is_forward(o.what))
       out << ", \"accumulate\": " << (o.accumulate ? "true" : "false");
     out << ", \"in\": " << o.in << ", \"out\": " << o.out;
     if (o.k == kind::dense) out << ", \"bias\": " << (o.bias ? "true" : "false");

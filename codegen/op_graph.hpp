@@ -48,6 +48,8 @@ enum class op_kind {
 };
 
 std::string_view op_kind_name(op_kind k);
+/// The forward ops (those before `loss` above): they write their result, never add to it.
+constexpr bool is_forward(op_kind k) { return k < op_kind::loss; }
 
 struct op {
   op_kind what = op_kind::dense;

@@ -792,7 +792,8 @@ constexpr bool same_nodes(const Nodes& a, const node (&b)[N]) {
   for (std::size_t i = 0; i < N; ++i)
     if (a[i].k != b[i].k || a[i].in != b[i].in || a[i].out != b[i].out ||
         a[i].param_offset != b[i].param_offset || a[i].param_count != b[i].param_count ||
-        a[i].bias != b[i].bias || a[i].hp != b[i].hp || a[i].link != b[i].link)
+        a[i].bias != b[i].bias || a[i].hp != b[i].hp || a[i].link != b[i].link ||
+        a[i].hp2 != b[i].hp2)
       return false;
   return true;
 }

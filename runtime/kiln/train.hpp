@@ -260,11 +260,19 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
   h.metric = resolve_metric(m, o.metric);
   const bool higher_is_better = h.metric == metric_kind::accuracy;
   if (o.reducer) check_shards(*o.reducer, train.size());
-  if constexpr (couples_samples<M>())
+  if constexpr (couples_samples<M>()) {
+    // A batch of one sample has no variance: refused before training, not at the epoch's end.
+    const int size = train.size(), last = o.batch_size > 0 ? size % o.batch_size : 0;
+    if (o.batch_size == 1 || size == 1 || (size > o.batch_size && last == 1))
+      throw std::invalid_argument(fmt::format(
+          "kiln::fit: the network has batch_norm, which needs 2 or more samples per batch in "
+          "training, but {} samples in batches of {} leave a batch of 1; change the batch size",
+          size, o.batch_size));
     if (o.reducer)
       throw std::invalid_argument(
           "kiln::fit: the network has batch_norm, whose batch statistics would be each process's "
           "own over a reducer: train it in one process (threads run its batch whole)");
+  }
   const bool show =
       progress_enabled(o.progress, o.progress_stream) && (!o.reducer || o.reducer->rank() == 0);
   progress_bar bar(show, o.epochs, train.size(), metric_name(h.metric), o.progress_stream);
