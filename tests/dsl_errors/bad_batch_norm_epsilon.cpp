@@ -3,9 +3,8 @@
 #include <kiln/dsl.hpp>
 
 #ifdef KILN_MUST_FAIL
-inline constexpr auto net = kiln::network{kiln::input<3>, kiln::batch_norm(__builtin_nan(""), 0.1),
-                                          kiln::dense<1>};  // <- error
-#else
 inline constexpr auto net =
-    kiln::network{kiln::input<3>, kiln::batch_norm(1e-3, 0.1), kiln::dense<1>};
+    kiln::network{kiln::input<3>, kiln::batch_norm(__builtin_nan(""), 0.1)};  // <- error
+#else
+inline constexpr auto net = kiln::network{kiln::input<3>, kiln::batch_norm(1e-3, 0.1)};
 #endif

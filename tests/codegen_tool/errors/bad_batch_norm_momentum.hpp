@@ -1,5 +1,5 @@
 // batch_norm's momentum outside [0, 1] fails at the layer, like every hyperparameter.
-// expect: error: kiln::batch_norm: the momentum must be in [0, 1]
+// expect: error: kiln::batch_norm: the momentum must be in .0, 1.
 #pragma once
 #include <kiln/dsl.hpp>
 
