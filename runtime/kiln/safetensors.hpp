@@ -1,7 +1,6 @@
-// safetensors import and export of the weights, named and shaped as the state_dict of the PyTorch
-// nn.Sequential of the same layers (nn.Linear, nn.LayerNorm, nn.BatchNorm1d, nn.Embedding +
-// nn.Flatten). A header
-// that lies (offsets outside the file, overlaps, wrong dtype or shape) is refused.
+// safetensors import and export, named and shaped as the state_dict of the PyTorch nn.Sequential
+// of the same layers (nn.Linear, nn.LayerNorm, nn.BatchNorm1d, nn.Embedding + nn.Flatten). A
+// header that lies (offsets outside the file, overlaps, wrong dtype or shape) is refused.
 #pragma once
 
 #include <cstddef>
