@@ -227,7 +227,7 @@ bool compare_in(const compare_options& opts) {
     const T got_loss = generated.loss_and_gradient(params, x, t, got, batch, {opts.seed});
     row("loss, batch 67", measure_difference<T>(std::span(&got_loss, 1), std::span(&want_loss, 1)));
     row("gradient, batch 67", measure_difference<T>(got, want, param_groups(Spec.nodes)));
-    if constexpr (decltype(generated)::couples_samples) {
+    if constexpr (couples_samples<decltype(generated)>()) {
       std::vector<T> want_state = params, got_state = params;
       reference.update_running_stats(std::span<T>(want_state), x, batch, {opts.seed});
       generated.update_running_stats(std::span<T>(got_state), x, batch, {opts.seed});

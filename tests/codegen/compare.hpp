@@ -87,7 +87,7 @@ void compare(const std::string& name, unsigned seed, std::initializer_list<int> 
         static_assert(kiln::trainable_model<generated>);
         const kiln::train_pass pass{seed * 7919u + 3};
         std::vector<T> grad(net_t::param_count, T(5)), grad_ref(net_t::param_count);
-        if constexpr (generated::couples_samples) {
+        if constexpr (kiln::couples_samples<generated>()) {
           // Batch statistics: both fold the same ones into the running statistics, and both
           // refuse one sample in training, leaving everything as it was.
           std::vector<T> state(params), state_ref(params);
