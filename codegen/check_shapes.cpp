@@ -86,8 +86,10 @@ void check_node(const spec_network& net, int i, int& size) {
     fail(net, i, "binary_cross_entropy needs a sigmoid output");
   if (n.k == kind::dropout && !(n.hp >= 0.0 && n.hp < 1.0))
     fail(net, i, "the rate must be in [0, 1), got " + std::to_string(n.hp));
-  if (n.k == kind::layer_norm && !(n.hp > 0.0))
+  if ((n.k == kind::layer_norm || n.k == kind::batch_norm) && !(n.hp > 0.0))
     fail(net, i, "epsilon must be positive, got " + std::to_string(n.hp));
+  if (n.k == kind::batch_norm && !(n.hp2 >= 0.0 && n.hp2 <= 1.0))
+    fail(net, i, "the momentum must be in [0, 1], got " + literal(n.hp2));
   if (n.k == kind::residual_begin) {
     if (n.link <= i || n.link >= count || net.nodes[n.link].k != kind::residual_end ||
         net.nodes[n.link].link != i)
@@ -149,6 +151,7 @@ op_graph check_shapes(const spec_network& net) {
     o.out = n.out;
     o.bias = n.bias;
     o.hp = n.hp;
+    o.hp2 = n.hp2;
     o.args = {x};
     if (n.k == kind::dense)
       o.what = op_kind::dense;
@@ -163,6 +166,9 @@ op_graph check_shapes(const spec_network& net) {
     else if (n.k == kind::layer_norm) {
       o.what = op_kind::layer_norm;
       o.aux_tensor = g.add_tensor("xhat_rstd" + std::to_string(i), storage::aux, n.out + 1);
+    } else if (n.k == kind::batch_norm) {
+      o.what = op_kind::batch_norm;
+      o.aux_tensor = g.add_tensor("xhat_batch" + std::to_string(i), storage::aux, 5 * n.out + 1);
     } else if (n.k == kind::residual_end) {
       o.what = op_kind::add;
       o.args = {x, value[n.link]};  // the body's output, the block's input

@@ -35,6 +35,7 @@ op backward_op(const op& f, op_kind what) {
   b.out = f.out;
   b.bias = f.bias;
   b.hp = f.hp;
+  b.hp2 = f.hp2;
   b.aux_tensor = f.aux_tensor;
   return b;
 }
@@ -105,6 +106,13 @@ void differentiate(op_graph& g) {
       }
       case op_kind::layer_norm: {
         op b = backward_op(f, op_kind::layer_norm_backward);
+        b.args = {d_y};
+        grad.target(b, x);
+        g.backward.push_back(b);
+        break;
+      }
+      case op_kind::batch_norm: {
+        op b = backward_op(f, op_kind::batch_norm_backward);
         b.args = {d_y};
         grad.target(b, x);
         g.backward.push_back(b);

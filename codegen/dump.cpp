@@ -47,13 +47,12 @@ void write_ops(std::ostream& out, const char* name, const std::vector<op>& ops, 
         << ", \"kind\": " << quote(kind_name(o.k)) << ", \"node\": " << o.node
         << ", \"args\": " << int_list(o.args) << ", \"result\": " << o.result;
     if (o.aux_tensor >= 0) out << ", \"aux\": " << o.aux_tensor;
-    if (o.result >= 0 && o.what != op_kind::dense && o.what != op_kind::embedding &&
-        o.what != op_kind::activation && o.what != op_kind::softmax &&
-        o.what != op_kind::layer_norm && o.what != op_kind::dropout && o.what != op_kind::add)
+    if (o.result >= 0 && !is_forward(o.what))
       out << ", \"accumulate\": " << (o.accumulate ? "true" : "false");
     out << ", \"in\": " << o.in << ", \"out\": " << o.out;
     if (o.k == kind::dense) out << ", \"bias\": " << (o.bias ? "true" : "false");
     if (o.hp != 0.0) out << ", \"hp\": " << number(o.hp);
+    if (o.hp2 != 0.0) out << ", \"hp2\": " << number(o.hp2);
     if (o.param_offset >= 0) out << ", \"param_offset\": " << o.param_offset;
     if (o.what == op_kind::dense || o.what == op_kind::dense_backward_input)
       out << ", \"unrolled\": " << (o.unrolled ? "true" : "false");
@@ -77,6 +76,7 @@ void dump_json(std::ostream& out, const spec_network& net) {
         << ", \"param_offset\": " << n.param_offset << ", \"param_count\": " << n.param_count
         << ", \"bias\": " << (n.bias ? "true" : "false") << ", \"hp\": " << number(n.hp)
         << ", \"link\": " << n.link;
+    if (n.hp2 != 0.0) out << ", \"hp2\": " << number(n.hp2);
     if (i < net.layer_locations.size()) out << ", \"at\": " << location(net.layer_locations[i]);
     out << "}";
   }

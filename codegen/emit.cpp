@@ -193,6 +193,11 @@ struct writer {
             << ptr(o.aux_tensor) << ", " << ptr(x) << ", p + " << o.param_offset << ", p + "
             << o.param_offset + o.out << ", T(" << literal(o.hp) << "));\n";
         break;
+      case op_kind::batch_norm:
+        out << "    kiln::kernels::batch_norm_forward<" << o.out << ">(" << ptr(o.result) << ", "
+            << ptr(o.aux_tensor) << ", " << ptr(x) << ", p + " << o.param_offset << ", T("
+            << literal(o.hp) << "), training);\n";
+        break;
       case op_kind::dropout:
         out << "    kiln::kernels::dropout_forward<" << o.out << ", T>(" << ptr(o.result) << ", "
             << ptr(x) << ", " << literal(o.hp) << ", training, seed, " << o.node << ", first);\n";
@@ -259,6 +264,12 @@ struct writer {
             << ", " << ptr(o.args[0]) << ", " << ptr(o.aux_tensor) << ", p + " << o.param_offset
             << ", count);\n";
         break;
+      case op_kind::batch_norm_backward:
+        out << "    kiln::kernels::batch_norm_backward<" << o.out << ", " << acc(o) << ">("
+            << ptr(o.result) << ", dp + " << o.param_offset << ", dp + " << o.param_offset + o.out
+            << ", " << ptr(o.args[0]) << ", " << ptr(o.aux_tensor) << ", p + " << o.param_offset
+            << ", count);\n";
+        break;
       case op_kind::dropout_backward:
         out << "    kiln::kernels::dropout_backward<" << o.out << ", " << acc(o) << ", T>("
             << ptr(o.result) << ", " << ptr(o.args[0]) << ", " << literal(o.hp) << ", seed, "
@@ -277,6 +288,23 @@ struct writer {
     }
   }
 
+  // The batch_norm layers, for the engine that computes their batch statistics in training.
+  void batch_norm_sites() {
+    std::vector<const op*> sites;
+    for (const op& o : g.forward)
+      if (o.what == op_kind::batch_norm) sites.push_back(&o);
+    if (sites.empty()) return;
+    out << "  // batch_norm: node, features, input slot, aux slot, parameters, epsilon, "
+           "momentum.\n";
+    out << "  static constexpr int batch_norms = " << sites.size() << ";\n";
+    out << "  static constexpr kiln::kernels::batch_norm_site batch_norm_sites[] = {\n";
+    for (const op* o : sites)
+      out << "      {" << o->node << ", " << o->out << ", " << t(o->args[0]).slot << ", "
+          << t(o->aux_tensor).slot << ", " << o->param_offset << ", " << hex(o->hp) << ", "
+          << hex(o->hp2) << "},\n";
+    out << "  };\n\n";
+  }
+
   void kernels() {
     const spec_network& s = g.spec;
     out << "namespace kiln::generated::" << g.id << " {\n\n";
@@ -285,7 +313,7 @@ struct writer {
     for (const node& n : s.nodes)
       out << "    {kiln::kind::" << kind_name_enum(n.k) << ", " << n.in << ", " << n.out << ", "
           << n.param_offset << ", " << n.param_count << ", " << (n.bias ? "true" : "false") << ", "
-          << hex(n.hp) << ", " << n.link << "},\n";
+          << hex(n.hp) << ", " << n.link << (n.hp2 != 0.0 ? ", " + hex(n.hp2) : "") << "},\n";
     out << "};\n\n";
     count_maps();
     out << "struct net {\n";
@@ -304,6 +332,7 @@ struct writer {
     out << "  static constexpr int stash_values = " << g.stash_values << ";\n";
     out << "  static constexpr int input_slot = " << t(g.input).slot
         << ", output_slot = " << t(g.output).slot << ";\n\n";
+    batch_norm_sites();
 
     out << "  /// act[input_slot..] holds the tile's inputs; fills every activation.\n";
     out << "  template <class T, class V>\n";

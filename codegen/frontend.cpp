@@ -235,8 +235,10 @@ std::optional<std::vector<node>> read_nodes(const CXXRecordDecl* network, const 
                offset = integer(n, "param_offset"), count = integer(n, "param_count"),
                bias = integer(n, "bias"), link = integer(n, "link");
     const FieldDecl* hp = field_named(node_record, "hp");
-    if (!k || !in || !out || !offset || !count || !bias || !link || !hp ||
-        !n.getStructField(hp->getFieldIndex()).isFloat())
+    const FieldDecl* hp2 = field_named(node_record, "hp2");
+    if (!k || !in || !out || !offset || !count || !bias || !link || !hp || !hp2 ||
+        !n.getStructField(hp->getFieldIndex()).isFloat() ||
+        !n.getStructField(hp2->getFieldIndex()).isFloat())
       return std::nullopt;
     if (*k < 0 || *k >= kind_count) return std::nullopt;
     node out_node;
@@ -248,6 +250,7 @@ std::optional<std::vector<node>> read_nodes(const CXXRecordDecl* network, const 
     out_node.bias = *bias != 0;
     out_node.hp = n.getStructField(hp->getFieldIndex()).getFloat().convertToDouble();
     out_node.link = int(*link);
+    out_node.hp2 = n.getStructField(hp2->getFieldIndex()).getFloat().convertToDouble();
     nodes.push_back(out_node);
   }
   return nodes;

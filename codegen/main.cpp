@@ -148,6 +148,12 @@ std::string with_hyperparameter(const kiln::node& n) {
       llvm::raw_string_ostream(text) << name << "(" << llvm::format("%g", n.hp) << ")";
       return text;
     }
+    case kiln::kind::batch_norm: {
+      std::string text;
+      llvm::raw_string_ostream(text)
+          << name << "(" << llvm::format("%g", n.hp) << ", " << llvm::format("%g", n.hp2) << ")";
+      return text;
+    }
     case kiln::kind::dense:
       return n.bias ? name : "dense_no_bias";
     default:

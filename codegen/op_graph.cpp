@@ -15,6 +15,8 @@ std::string_view op_kind_name(op_kind k) {
       return "softmax";
     case op_kind::layer_norm:
       return "layer_norm";
+    case op_kind::batch_norm:
+      return "batch_norm";
     case op_kind::dropout:
       return "dropout";
     case op_kind::add:
@@ -31,6 +33,8 @@ std::string_view op_kind_name(op_kind k) {
       return "softmax_backward";
     case op_kind::layer_norm_backward:
       return "layer_norm_backward";
+    case op_kind::batch_norm_backward:
+      return "batch_norm_backward";
     case op_kind::dropout_backward:
       return "dropout_backward";
     case op_kind::embedding_backward:

@@ -29,6 +29,7 @@ enum class op_kind {
   activation,  // result = f(args[0]), f = k with hyperparameter hp
   softmax,
   layer_norm,  // result = gain * xhat + bias; aux_tensor: xhat [n] then rstd
+  batch_norm,  // result = gain * xhat + bias over the batch; aux_tensor: xhat [n], constants [4n+1]
   dropout,
   add,  // result = args[0] + args[1] (residual: body output + skip)
   // the loss: returns per-sample losses and seeds the gradient `result` (of y, or of the logits
@@ -40,12 +41,15 @@ enum class op_kind {
   activation_backward,    // d_x (+)= d_y f'(x, y); args: d_y, x, y
   softmax_backward,       // args: d_y, y
   layer_norm_backward,    // args: d_y; aux_tensor; also d_gain, d_bias
+  batch_norm_backward,    // args: d_y; aux_tensor; also d_gain, d_bias (the batch's sums)
   dropout_backward,       // args: d_y
   embedding_backward,     // d_table += scatter of d_y into the rows used; args: d_y, ids
   gradient_copy,          // result (+)= args[0]
 };
 
 std::string_view op_kind_name(op_kind k);
+/// The forward ops (those before `loss` above): they write their result, never add to it.
+constexpr bool is_forward(op_kind k) { return k < op_kind::loss; }
 
 struct op {
   op_kind what = op_kind::dense;
@@ -58,6 +62,7 @@ struct op {
   int in = 0, out = 0;
   bool bias = false;
   double hp = 0.0;
+  double hp2 = 0.0;       // a second hyperparameter (batch_norm's momentum)
   int param_offset = -1;  // set by layout_params: W (or gain); b (or bias) follows it
   bool unrolled = false;  // set by schedule
   // dense_backward_params, set by schedule: where its d_y and its x sit in the chunk's stash, in

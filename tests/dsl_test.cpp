@@ -92,5 +92,23 @@ TEST_CASE("every registered layer keeps the graph consistent", "[dsl]") {
     CHECK(net.nodes.back().param_offset + net.nodes.back().param_count == net.param_count);
     ++kinds;
   });
-  CHECK(kinds == 17);
+  CHECK(kinds == 18);
+}
+
+TEST_CASE("batch_norm takes epsilon and momentum, nn.BatchNorm1d's defaults unless set", "[dsl]") {
+  constexpr auto net =
+      kiln::network{kiln::input<3>, kiln::batch_norm, kiln::dense<2>, kiln::batch_norm(1e-3, 0.25)};
+  static_assert(net.nodes[1].k == kiln::kind::batch_norm);
+  CHECK(net.nodes[1].hp == 1e-5);
+  CHECK(net.nodes[1].hp2 == 0.1);
+  CHECK(net.nodes[3].hp == 1e-3);
+  CHECK(net.nodes[3].hp2 == 0.25);
+  // gain, bias, running mean, running variance [3] and the batch count: 13, then 3 x 2 + 2.
+  static_assert(net.nodes[1].param_count == 13 && net.nodes[2].param_offset == 13);
+  static_assert(net.param_count == 13 + 8 + 9);
+  constexpr kiln::state_range s = kiln::state_of(net.nodes[3]);
+  static_assert(s.begin == 21 + 4 && s.count == 5);
+  static_assert(kiln::state_of(net.nodes[2]).count == 0);
+  static_assert(kiln::couples_samples(kiln::kind::batch_norm) &&
+                !kiln::couples_samples(kiln::kind::layer_norm));
 }

@@ -144,3 +144,44 @@ TEST_CASE("token IDs outside the vocabulary are refused, naming sample and posit
   const std::vector<float> x{0, 1, 2, 3, 3, 1};
   CHECK_NOTHROW(m.forward(p, x, y, 2));
 }
+
+TEST_CASE("batch_norm normalizes over the batch in training, with running statistics after",
+          "[generic]") {
+  // One feature, x = (1, 3): batch mean 2, biased variance 1 (unbiased 2).
+  constexpr auto net = kiln::network{kiln::input<1>, kiln::batch_norm, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  std::vector<double> p{1, 0, 0, 1, 0};  // gain, bias, running mean, running var, count
+  const std::vector<double> x{1, 3}, t{0, 0};
+  std::vector<double> d(5, 9.0);
+  const double eps = 1e-5;
+  // Training: y = (x - 2) / sqrt(1 + eps) = -+r, mse = r^2.
+  CHECK(m.loss_and_gradient(p, x, t, d, 2) == Approx(1 / (1 + eps)).epsilon(1e-14));
+  // d/dgain of mean(gain^2 xhat^2) = 2 mean(xhat^2); d/dbias = 2 mean(y) = 0; no state gradient.
+  CHECK(d[0] == Approx(2 / (1 + eps)).epsilon(1e-14));
+  CHECK(d[1] == Approx(0).margin(1e-15));
+  CHECK(d[2] == 0);
+  CHECK(d[3] == 0);
+  CHECK(d[4] == 0);
+  // Inference: the running statistics (0, 1), y = x / sqrt(1 + eps).
+  CHECK(m.loss(p, x, t, 2) == Approx((1 + 9) / 2.0 / (1 + eps)).epsilon(1e-14));
+  // momentum 0.1: mean 0.9 * 0 + 0.1 * 2, variance 0.9 * 1 + 0.1 * 2 (unbiased), count 1.
+  m.update_running_stats(p, x, 2);
+  CHECK(p[0] == 1);
+  CHECK(p[1] == 0);
+  CHECK(p[2] == Approx(0.2).epsilon(1e-15));
+  CHECK(p[3] == Approx(1.1).epsilon(1e-15));
+  CHECK(p[4] == 1);
+  // The batch's statistics remove the scale and the shift of what comes in: the gradient of the
+  // dense layer in front is 0 but for epsilon's share (weight) and rounding (bias), though its
+  // output feeds the loss.
+  constexpr auto deep =
+      kiln::network{kiln::input<1>, kiln::dense<1>, kiln::batch_norm, kiln::dense<1>, kiln::mse};
+  auto k = kiln::generic<double>(deep);
+  std::vector<double> q{1, 0, 1, 0, 0, 1, 0, 1, 0};
+  std::vector<double> dq(9);
+  const std::vector<double> x3{1, 2, 6}, t3{1, 0, 0};
+  k.loss_and_gradient(q, x3, t3, dq, 3);
+  CHECK(std::abs(dq[0]) < 1e-5);
+  CHECK(std::abs(dq[1]) < 1e-15);
+  CHECK(std::abs(dq[2]) > 0.1);  // batch_norm's gain does matter
+}

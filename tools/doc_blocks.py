@@ -97,11 +97,12 @@ def dsl_tables(root, out):
                 if not name:
                     continue
                 names[table].append(name.group(0))
-                # dense<N> -> dense<4>, leaky_relu(s) -> leaky_relu(0.25), residual{f...} ->
-                # residual{kiln::dense<4>}
+                # dense<N> -> dense<4>, leaky_relu(s) -> leaky_relu(0.25), batch_norm(eps,
+                # momentum) -> batch_norm(0.25, 0.25), residual{f...} -> residual{kiln::dense<4>}
                 expr = re.sub(r"<[^>]*>", lambda m: "<" + ", ".join(
                     "4" for _ in m.group(0).split(",")) + ">", span)
-                expr = re.sub(r"\([^)]*\)", "(0.25)", expr)
+                expr = re.sub(r"\([^)]*\)", lambda m: "(" + ", ".join(
+                    "0.25" for _ in m.group(0).split(",")) + ")", expr)
                 expr = re.sub(r"\{[^}]*\}", "{kiln::dense<4>}", expr)
                 src.append(f'#line {line} "docs/dsl.md"')
                 src.append(f"[[maybe_unused]] constexpr auto row_{count} = kiln::{expr};")

@@ -23,8 +23,8 @@ struct checkpoint_error : std::runtime_error {
 
 /// The structure of a network as text: "input<2> dense<4> tanh dense<1> sigmoid
 /// binary_cross_entropy"; a residual block reads "residual{ ... }", a dense layer without bias
-/// "dense_no_bias<n>", layer_norm "layer_norm<n>", an input of token IDs "tokens<context, vocab>"
-/// and an embedding "embedding<vocab, dim>".
+/// "dense_no_bias<n>", layer_norm "layer_norm<n>" (batch_norm "batch_norm<n>"), an input of token
+/// IDs "tokens<context, vocab>" and an embedding "embedding<vocab, dim>".
 std::string describe_structure(std::span<const node> nodes);
 /// FNV-1a (64-bit) of describe_structure(nodes).
 std::uint64_t structure_fingerprint(std::span<const node> nodes);

@@ -108,6 +108,21 @@ void he_scale_weights(std::span<T> params, std::span<const node> nodes, double s
         params[std::size_t(n.param_offset + i)] *= T(std::sqrt(2.0 / n.in) / sd);
 }
 
+/// Moves random parameters of the normalizations where training keeps them: layer_norm and
+/// batch_norm gains shifted by 1 (so the normalized signal is not tiny), batch_norm's running
+/// variances |v| + 0.5 (inference takes their square root) and its batch count 0.
+template <class T>
+void plausible_normalization(std::span<T> params, std::span<const node> nodes) {
+  for (const node& n : nodes) {
+    if (n.k != kind::layer_norm && n.k != kind::batch_norm) continue;
+    for (int i = 0; i < n.out; ++i) params[std::size_t(n.param_offset + i)] += T(1);
+    if (n.k != kind::batch_norm) continue;
+    T* state = params.data() + state_of(n).begin;
+    for (int i = 0; i < n.out; ++i) state[n.out + i] = std::abs(state[n.out + i]) + T(0.5);
+    state[2 * n.out] = T(0);
+  }
+}
+
 namespace detail::compare {
 
 /// Nanoseconds per sample of `run` (one batch of `batch` samples), after one warm-up run.
@@ -175,6 +190,7 @@ struct engine_pair {
   explicit engine_pair(std::uint64_t seed) : rng(seed) {
     params = normal_values<T>(std::remove_cvref_t<decltype(Spec)>::param_count, 0.5, rng);
     he_scale_weights<T>(params, Spec.nodes, 0.5);
+    plausible_normalization<T>(params, Spec.nodes);
   }
 };
 
@@ -211,6 +227,12 @@ bool compare_in(const compare_options& opts) {
     const T got_loss = generated.loss_and_gradient(params, x, t, got, batch, {opts.seed});
     row("loss, batch 67", measure_difference<T>(std::span(&got_loss, 1), std::span(&want_loss, 1)));
     row("gradient, batch 67", measure_difference<T>(got, want, param_groups(Spec.nodes)));
+    if constexpr (couples_samples<decltype(generated)>()) {
+      std::vector<T> want_state = params, got_state = params;
+      reference.update_running_stats(std::span<T>(want_state), x, batch, {opts.seed});
+      generated.update_running_stats(std::span<T>(got_state), x, batch, {opts.seed});
+      row("running stats, 67", measure_difference<T>(got_state, want_state));
+    }
   }
   return ok;
 }

@@ -127,6 +127,12 @@ class generic_model {
   static constexpr int input_size = Net::input_size;
   static constexpr int output_size = Net::output_size;
   static constexpr int param_count = Net::param_count;
+  /// True when a layer (batch_norm) couples the samples of a batch in training.
+  static constexpr bool couples_samples = [] {
+    for (const node& n : Net::layout)
+      if (kiln::couples_samples(n.k)) return true;
+    return false;
+  }();
 
   explicit generic_model(const Net& net) : nodes_(net.nodes.begin(), net.nodes.end()) {}
 
@@ -152,6 +158,26 @@ class generic_model {
     return seed_loss_gradient(targets.data(), batch);
   }
 
+  /// Folds the batch statistics of x (a forward pass in training mode, the masks of `pass`) into
+  /// the running statistics each batch_norm keeps in params, as nn.BatchNorm1d's forward in
+  /// training does; the parameters proper are left as they are. Nothing to do without batch_norm.
+  void update_running_stats(std::span<T> params, std::span<const T> x, int batch,
+                            train_pass pass = {}) const {
+    const char* where = "kiln::generic_model::update_running_stats";
+    check_io(where, params, x, batch);
+    if constexpr (!couples_samples) return;
+    check_batch_statistics(where, batch);
+    if (batch == 0) return;
+    run_forward(params.data(), x.data(), batch, true, pass);
+    for (int i = 0; i < int(nodes_.size()); ++i) {
+      const node& n = nodes_[i];
+      if (n.k != kind::batch_norm) continue;
+      const T* stats = aux_[i].data() + std::size_t(batch) * n.out;
+      math::batch_norm_track(params.data() + state_of(n).begin, stats + n.out, stats + 2 * n.out,
+                             batch, n.out, n.hp2);
+    }
+  }
+
   /// Mean loss over the batch, in training mode (dropout active, mask drawn from pass.seed);
   /// writes d_params = d(mean loss)/d(params), overwriting it.
   T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
@@ -164,6 +190,7 @@ class generic_model {
     check_io(where, params, x, batch);
     detail::check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
     detail::check_size(where, "d_params", d_params.size(), std::size_t(param_count));
+    check_batch_statistics(where, batch);
     run_forward(params.data(), x.data(), batch, true, pass);
     const T loss = seed_loss_gradient(targets.data(), batch);
     std::fill(d_params.begin(), d_params.end(), T(0));
@@ -180,6 +207,16 @@ class generic_model {
   int loss_node() const { return Net::has_loss ? int(nodes_.size()) - 1 : -1; }
   // The output of the network: the input of the loss, or the last node's output.
   int output_node() const { return Net::has_loss ? loss_node() : int(nodes_.size()); }
+
+  // Batch statistics need two samples or more (one sample's variance is 0), as PyTorch says.
+  void check_batch_statistics(const char* where, int batch) const {
+    if (batch != 1) return;
+    for (int i = 0; i < int(nodes_.size()); ++i)
+      if (kiln::couples_samples(nodes_[i].k))
+        throw std::invalid_argument(std::string(where) + ": layer " + std::to_string(i) + " (" +
+                                    std::string(kind_name(nodes_[i].k)) +
+                                    ") needs a batch of 2 or more samples in training, got 1");
+  }
 
   void check_io(const char* where, std::span<const T> params, std::span<const T> x,
                 int batch) const {
@@ -202,6 +239,10 @@ class generic_model {
       out.assign(std::size_t(batch) * n.out, T(0));
       const T* p = params + n.param_offset;
       const T hp = T(n.hp);
+      if (n.k == kind::batch_norm) {
+        batch_norm_forward(i, n, p, in.data(), out.data(), batch, training);
+        continue;
+      }
       for (int b = 0; b < batch; ++b) {
         const T* xb = in.data() + std::size_t(b) * n.in;
         T* yb = out.data() + std::size_t(b) * n.out;
@@ -252,6 +293,28 @@ class generic_model {
     }
   }
 
+  // batch_norm, node i: in training, with the batch's statistics (aux_[i]: xhat [batch][n], then
+  // rstd, mean and biased variance [n] each); in inference, per sample with the running ones.
+  void batch_norm_forward(int i, const node& n, const T* p, const T* x, T* y, int batch,
+                          bool training) const {
+    const int f = n.out;
+    const T* running = p + 2 * f;
+    if (!training) {
+      for (int u = 0; u < f; ++u) {
+        const T rstd = math::batch_norm_rstd(running[f + u], T(n.hp));
+        for (int b = 0; b < batch; ++b)
+          y[b * f + u] = math::batch_norm_inference(x[b * f + u], p[u], p[f + u], running[u], rstd);
+      }
+      return;
+    }
+    std::vector<T>& a = aux_[i];
+    a.assign(std::size_t(batch + 3) * f, T(0));
+    T* stats = a.data() + std::size_t(batch) * f;
+    if (batch > 0)
+      math::batch_norm_forward(y, a.data(), stats + f, stats + 2 * f, stats, x, p, p + f, batch, f,
+                               T(n.hp));
+  }
+
   // Computes the mean loss from the forward pass and seeds grad_ with d(mean loss)/d(...) at the
   // first node the backward pass must visit: the loss's input for mse, the logits for the fused
   // losses (whose gradient skips the sigmoid or softmax).
@@ -296,6 +359,11 @@ class generic_model {
       const T* p = params + n.param_offset;
       T* dp = d_params + n.param_offset;
       const T hp = T(n.hp);
+      if (n.k == kind::batch_norm) {  // aux: xhat [batch][n], rstd [n] (see batch_norm_forward)
+        math::batch_norm_backward(d_in.data(), dp, dp + n.out, d_out.data(), aux_[i].data(),
+                                  aux_[i].data() + std::size_t(batch) * n.out, p, batch, n.out);
+        continue;
+      }
       for (int b = 0; b < batch; ++b) {
         const T* xb = in.data() + std::size_t(b) * n.in;
         const T* yb = out.data() + std::size_t(b) * n.out;

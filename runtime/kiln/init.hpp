@@ -42,7 +42,8 @@ std::span<const node> nodes_of(const M& m) {
 enum class init_scheme { xavier_uniform, xavier_normal, he_uniform, he_normal };
 
 /// Fills `params` (the flat layout of `nodes`): dense weights by `scheme`, each layer from its
-/// own stream mix_seed(seed, layer index); dense biases 0; layer_norm gain 1, bias 0; embedding
+/// own stream mix_seed(seed, layer index); dense biases 0; layer_norm and batch_norm gain 1, bias
+/// 0 (batch_norm's running mean 0, running variance 1, batches tracked 0); embedding
 /// tables N(0, 1) (whatever the scheme, as nn.Embedding), from the layer's stream too.
 template <class T>
 void initialize(std::span<T> params, std::span<const node> nodes, init_scheme scheme,
@@ -86,9 +87,15 @@ void initialize(std::span<T> params, std::span<const node> nodes, init_scheme sc
     } else if (n.k == kind::embedding) {
       rng r(mix_seed(seed, i));
       for (int w = 0; w < n.param_count; ++w) p[w] = T(r.normal(0.0, 1.0));
-    } else if (n.k == kind::layer_norm) {
+    } else if (n.k == kind::layer_norm || n.k == kind::batch_norm) {
       for (int u = 0; u < n.out; ++u) p[u] = T(1);
       for (int u = 0; u < n.out; ++u) p[n.out + u] = T(0);
+      if (n.k == kind::batch_norm) {  // running_mean 0, running_var 1, num_batches_tracked 0
+        T* state = params.data() + state_of(n).begin;
+        for (int u = 0; u < n.out; ++u) state[u] = T(0);
+        for (int u = 0; u < n.out; ++u) state[n.out + u] = T(1);
+        state[2 * n.out] = T(0);
+      }
     }
   }
 }

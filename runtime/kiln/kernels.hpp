@@ -12,6 +12,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "embedding.hpp"  // its tile kernels and the token check throw: hosted only
 #include "model.hpp"
@@ -777,6 +778,58 @@ inline void layer_norm_backward(V* __restrict d_x, T* __restrict d_gain, T* __re
   }
 }
 
+/// Where kiln-gen put a batch_norm layer: node, features n, its input in the value slots, its
+/// aux tensor, its parameters (gain, bias, then the running statistics), epsilon and momentum.
+struct batch_norm_site {
+  int node = 0, features = 0, input_slot = 0, aux_slot = 0, param_offset = 0;
+  double eps = 0, momentum = 0;
+};
+
+/// batch_norm on a tile. aux: xhat [N], then the batch's constants the engine sets as splats (see
+/// engine::batch_constants): mean [N], rstd [N], sum(d_y) [N], sum(d_y xhat) [N], the batch
+/// size. Training normalizes with them; inference with the running statistics in p (gain[N],
+/// bias[N], running_mean[N], running_var[N]), one sample at a time. math.hpp's rules, per lane.
+template <int N, class T, class V>
+inline void batch_norm_forward(V* __restrict y, V* __restrict aux, const V* __restrict x,
+                               const T* __restrict p, T eps, bool training) {
+  if (!training) {
+    for (int i = 0; i < N; ++i) {
+      const T rstd = math::batch_norm_rstd(p[3 * N + i], eps);
+      y[i] = p[i] * ((x[i] - p[2 * N + i]) * rstd) + p[N + i];
+    }
+    return;
+  }
+  const V* mean = aux + N;
+  const V* rstd = aux + 2 * N;
+  for (int i = 0; i < N; ++i) {
+    aux[i] = (x[i] - mean[i]) * rstd[i];
+    y[i] = p[i] * aux[i] + p[N + i];
+  }
+}
+/// d_gain += sum over the tile's lanes of d_y xhat, d_bias += of d_y (the engine reads these sums
+/// of a whole batch back as the constants); d_x (+)= gain rstd / batch (batch d_y - sum(d_y) -
+/// xhat sum(d_y xhat)), zero on lanes past `count`.
+template <int N, bool Accumulate, class T, class V>
+inline void batch_norm_backward(V* __restrict d_x, T* __restrict d_gain, T* __restrict d_bias,
+                                const V* __restrict d_y, const V* __restrict aux,
+                                const T* __restrict gain, int count) {
+  const V* xhat = aux;
+  const V* rstd = aux + 2 * N;
+  const V* sum_dy = aux + 3 * N;
+  const V* sum_dyx = aux + 4 * N;
+  const V batch = aux[5 * N];
+  for (int i = 0; i < N; ++i)
+    for (int l = 0; l < count; ++l) {
+      d_gain[i] += lane(d_y[i], l) * lane(xhat[i], l);
+      d_bias[i] += lane(d_y[i], l);
+    }
+  for (int i = 0; i < N; ++i) {
+    V d = gain[i] * rstd[i] / batch * (batch * d_y[i] - sum_dy[i] - xhat[i] * sum_dyx[i]);
+    for (int l = count; l < lanes_of<V>; ++l) lane(d, l) = T(0);
+    d_x[i] = Accumulate ? d_x[i] + d : d;
+  }
+}
+
 /// Training: unit u of the sample in lane l is kept when math::dropout_keep(seed, node,
 /// first_sample + l, u, rate), and scaled by 1 / (1 - rate); inference: the identity.
 template <int N, class T, class V>
@@ -861,7 +914,8 @@ constexpr bool same_nodes(const Nodes& a, const node (&b)[N]) {
   for (std::size_t i = 0; i < N; ++i)
     if (a[i].k != b[i].k || a[i].in != b[i].in || a[i].out != b[i].out ||
         a[i].param_offset != b[i].param_offset || a[i].param_count != b[i].param_count ||
-        a[i].bias != b[i].bias || a[i].hp != b[i].hp || a[i].link != b[i].link)
+        a[i].bias != b[i].bias || a[i].hp != b[i].hp || a[i].link != b[i].link ||
+        a[i].hp2 != b[i].hp2)
       return false;
   return true;
 }
@@ -908,6 +962,24 @@ void store_tile(T* dst, const V* src, int n, int first, int count) {
 
 }  // namespace detail
 
+/// The batch_norm layers of a generated network (kiln-gen emits batch_norm_sites when it has any).
+template <class Net>
+constexpr int batch_norms_of() {
+  if constexpr (requires { Net::batch_norms; })
+    return Net::batch_norms;
+  else
+    return 0;
+}
+/// The batch's constants of each batch_norm site: mean, rstd, sum(d_y), sum(d_y xhat) and the
+/// biased variance, n values each.
+template <class Net>
+constexpr int batch_constant_values() {
+  int n = 0;
+  if constexpr (batch_norms_of<Net>() > 0)
+    for (const batch_norm_site& s : Net::batch_norm_sites) n += 5 * s.features;
+  return n;
+}
+
 /// The tile a batch of Net runs in: `registers` vector registers per feature, one sample per lane.
 /// Two for most networks: every weight broadcast feeds two multiply-adds and the inputs of a dense
 /// layer fit in L1. Four for the tiniest (16 activations or fewer per sample), whose time goes to
@@ -944,12 +1016,15 @@ class engine {
   static constexpr int chunk_tiles =
       std::clamp(int(131072 / (std::max(1, Net::stash_values) * lanes * sizeof(T))), 1, 4);
   static constexpr int chunk_samples = chunk_tiles * lanes;
+  static constexpr int batch_norms = batch_norms_of<Net>();
 
  public:
   using value_type = T;
   static constexpr int input_size = Net::input_size;
   static constexpr int output_size = Net::output_size;
   static constexpr int param_count = Net::param_count;
+  /// True when a layer (batch_norm) couples the samples of a batch in training.
+  static constexpr bool couples_samples = batch_norms > 0;
 
   /// All the scratch memory a call needs, of a size fixed at compile time. Calls without one put
   /// it on the stack; pass one (static, a member, from your allocator) to keep the stack small.
@@ -959,6 +1034,7 @@ class engine {
     vec grad[Net::gradient_slots + 1];
     vec targets[output_size];
     T stash[Net::stash_values * chunk_samples + 1];  // see kernels::stash
+    T batch[batch_constant_values<Net>() + 1];       // batch_norm's constants, see batch_constants
   };
 
   /// x: [batch][input_size], y: [batch][output_size]. Dropout is the identity here.
@@ -1028,7 +1104,34 @@ class engine {
       requires(Net::loss_kind != kind::input && Net::differentiable) {
     const char* where = "kiln::compiled::loss_and_gradient";
     check_size(where, "d_params", d_params.size(), std::size_t(param_count));
+    check_batch_statistics(where, batch);
     return run_loss(where, params, x, targets, d_params.data(), batch, pass, w);
+  }
+
+  /// Folds the batch statistics of x (training mode, the masks of `pass`) into the running
+  /// statistics each batch_norm keeps in params, as the generic engine does; nothing to do
+  /// without batch_norm.
+  void update_running_stats(std::span<T> params, std::span<const T> x, int batch,
+                            train_pass pass = {}) const {
+    workspace w;
+    update_running_stats(params, x, batch, pass, w);
+  }
+  void update_running_stats(std::span<T> params, std::span<const T> x, int batch, train_pass pass,
+                            workspace& w) const {
+    const char* where = "kiln::compiled::update_running_stats";
+    check_io(where, params, x, batch);
+    if constexpr (batch_norms > 0) {
+      check_batch_statistics(where, batch);
+      if (batch == 0) return;
+      batch_statistics(params.data(), x.data(), batch, pass, w);
+      const T* c = w.batch;
+      for (const batch_norm_site& s : Net::batch_norm_sites) {
+        const int n = s.features;
+        math::batch_norm_track(params.data() + s.param_offset + 2 * n, c, c + 4 * n, batch, n,
+                               s.momentum);
+        c += 5 * n;
+      }
+    }
   }
 
  private:
@@ -1039,6 +1142,80 @@ class engine {
     check_size(where, "x", x.size(), std::size_t(batch) * input_size);
     if constexpr (Net::token_vocab > 0)
       kiln::detail::check_tokens(where, x.data(), batch, input_size, Net::token_vocab);
+  }
+
+  void check_batch_statistics(const char* where, int batch) const {
+    if constexpr (batch_norms > 0)
+      if (batch == 1)
+        throw std::invalid_argument(std::string(where) + ": layer " +
+                                    std::to_string(Net::batch_norm_sites[0].node) +
+                                    " (batch_norm) needs a batch of 2 or more samples in "
+                                    "training, got 1");
+  }
+
+  // batch_norm in training: every tile needs the whole batch's statistics. Site k's mean and
+  // biased variance come from two passes that run the tiles forward (sites before k already
+  // known), in sample order as the generic engine sums them. w.batch, site by site: mean, rstd,
+  // sum(d_y), sum(d_y xhat), variance [n] each; the sums come from the gradient passes.
+  void batch_statistics(const T* p, const T* x, int batch, train_pass pass, workspace& w) const {
+    std::fill_n(w.batch, batch_constant_values<Net>() + 1, T(0));
+    T* c = w.batch;
+    for (const batch_norm_site& s : Net::batch_norm_sites) {
+      const int n = s.features;
+      for (int moment = 0; moment < 2; ++moment) {
+        T* sum = moment == 0 ? c : c + 4 * n;  // the mean, then the variance
+        for (int b = 0; b < batch; b += lanes) {
+          const int count = std::min(lanes, batch - b);
+          vec* act = w.act;
+          detail::load_tile(act + Net::input_slot, x, input_size, b, count);
+          batch_constants<vec>(w.aux, w.batch, batch);
+          Net::template forward<T, vec>(p, act, w.aux, true, pass.seed, pass.first_sample + b);
+          for (int f = 0; f < n; ++f)
+            for (int l = 0; l < count; ++l) {
+              const T v = lane(act[s.input_slot + f], l);
+              sum[f] += moment == 0 ? v : (v - c[f]) * (v - c[f]);
+            }
+        }
+        for (int f = 0; f < n; ++f) sum[f] /= T(batch);
+      }
+      for (int f = 0; f < n; ++f) c[n + f] = math::batch_norm_rstd(c[4 * n + f], T(s.eps));
+      c += 5 * n;
+    }
+  }
+
+  // Then, from the last site down, sum(d_y) and sum(d_y xhat) at site k: passes forward and
+  // backward over the batch (the sites after k known) into a scratch gradient, whose d_bias and
+  // d_gain at k are those sums.
+  void batch_gradient_sums(const T* p, const T* x, const T* targets, int batch, T scale,
+                           train_pass pass, workspace& w) const {
+    std::vector<T> scratch(param_count);
+    for (int k = batch_norms - 1; k >= 0; --k) {
+      const batch_norm_site& s = Net::batch_norm_sites[k];
+      const int n = s.features;
+      std::fill_n(scratch.data() + s.param_offset, 2 * n, T(0));
+      for (int b = 0; b < batch; b += lanes)
+        loss_tile<vec>(p, x, targets, scratch.data(), b, std::min(lanes, batch - b), scale, pass, w,
+                       0, w.batch, batch);
+      T* c = w.batch;
+      for (int j = 0; j < k; ++j) c += 5 * Net::batch_norm_sites[j].features;
+      std::copy_n(scratch.data() + s.param_offset + n, n, c + 2 * n);
+      std::copy_n(scratch.data() + s.param_offset, n, c + 3 * n);
+    }
+  }
+
+  // Splats the batch's constants into each site's aux tensor, laid out for lane type V.
+  template <class V>
+  static void batch_constants(vec* aux_array, const T* c, int batch) {
+    if constexpr (batch_norms > 0) {
+      V* aux = reinterpret_cast<V*>(aux_array);
+      for (const batch_norm_site& s : Net::batch_norm_sites) {
+        const int n = s.features;
+        V* a = aux + s.aux_slot + n;
+        for (int i = 0; i < 4 * n; ++i) a[i] = splat<V>(c[i]);
+        a[4 * n] = splat<V>(T(batch));
+        c += 5 * n;
+      }
+    }
   }
 
   // The workspace's arrays as V: lane vectors for a tile, single values for one sample.
@@ -1059,7 +1236,8 @@ class engine {
   // and, when d_p is set, adds their gradient to it.
   template <class V>
   static T loss_tile(const T* p, const T* x, const T* targets, T* d_p, int first, int count,
-                     T scale, train_pass pass, workspace& w, int tile) {
+                     T scale, train_pass pass, workspace& w, int tile,
+                     const T* batch_norm = nullptr, int batch = 0) {
     const std::uint64_t seed = pass.seed;
     const int sample = pass.first_sample + first;  // the dropout masks' sample number
     V* act = as<V>(w.act);
@@ -1070,6 +1248,7 @@ class engine {
     detail::load_tile(t, targets, output_size, first, count);
     V valid{};
     for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
+    if (batch_norm) batch_constants<V>(w.aux, batch_norm, batch);
     Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
     const V losses = Net::template seed_loss<T, V>(act, grad, t, scale, valid);
     if constexpr (Net::differentiable)
@@ -1099,6 +1278,15 @@ class engine {
     const T scale = Net::loss_kind == kind::softmax_cross_entropy
                         ? T(1) / T(batch)
                         : T(1) / (T(batch) * T(output_size));
+    // batch_norm in training: the batch's constants first (see batch_statistics).
+    const T* constants = nullptr;
+    if constexpr (batch_norms > 0)
+      if (d_params && batch > 1) {
+        batch_statistics(params.data(), x.data(), batch, pass, w);
+        if constexpr (Net::differentiable)
+          batch_gradient_sums(params.data(), x.data(), targets.data(), batch, scale, pass, w);
+        constants = w.batch;
+      }
     T total = 0;
     if (batch == 1) {
       total =
@@ -1112,10 +1300,10 @@ class engine {
           const int count = std::min(lanes, n - t * lanes);
           if (count <= half_lanes)  // half a tile's registers: stash tile 2t is the same lanes
             total += loss_tile<half>(params.data(), x.data(), targets.data(), d_params,
-                                     b + t * lanes, count, scale, pass, w, 2 * t);
+                                     b + t * lanes, count, scale, pass, w, 2 * t, constants, batch);
           else
             total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_params,
-                                    b + t * lanes, count, scale, pass, w, t);
+                                    b + t * lanes, count, scale, pass, w, t, constants, batch);
         }
         if constexpr (Net::differentiable)
           if (d_params)

@@ -177,6 +177,70 @@ inline void layer_norm_backward(T* d_x, T* d_gain, T* d_bias, const T* d_y, cons
     d_x[i] += rstd / T(n) * (T(n) * d_y[i] * gain[i] - sum_g - xhat[i] * sum_gx);
 }
 
+/// batch_norm in training, over a whole batch: x, y, xhat [batch][n]. Per feature f: the batch's
+/// mean[f] and biased var[f], rstd[f] = 1/sqrt(var[f] + eps), xhat = (x - mean) rstd,
+/// y = gain xhat + bias. mean and var are returned for the running statistics.
+template <class T>
+inline void batch_norm_forward(T* y, T* xhat, T* mean, T* var, T* rstd, const T* x, const T* gain,
+                               const T* bias, int batch, int n, T eps) {
+  for (int f = 0; f < n; ++f) {
+    T m = T(0);
+    for (int b = 0; b < batch; ++b) m += x[b * n + f];
+    m /= T(batch);
+    T v = T(0);
+    for (int b = 0; b < batch; ++b) v += (x[b * n + f] - m) * (x[b * n + f] - m);
+    v /= T(batch);
+    mean[f] = m;
+    var[f] = v;
+    rstd[f] = T(1) / std::sqrt(v + eps);
+    for (int b = 0; b < batch; ++b) {
+      xhat[b * n + f] = (x[b * n + f] - m) * rstd[f];
+      y[b * n + f] = gain[f] * xhat[b * n + f] + bias[f];
+    }
+  }
+}
+/// batch_norm in inference, one value of feature f: gain ((x - mean) / sqrt(var + eps)) + bias
+/// with the running statistics; `rstd` = batch_norm_rstd(var, eps).
+template <class T>
+inline T batch_norm_rstd(T var, T eps) {
+  return T(1) / std::sqrt(var + eps);
+}
+template <class T>
+inline T batch_norm_inference(T x, T gain, T bias, T mean, T rstd) {
+  return gain * ((x - mean) * rstd) + bias;
+}
+/// Over the batch, per feature: A = sum(dy), B = sum(dy xhat); d_gain += B, d_bias += A,
+/// dx += gain rstd / N (N dy - A - xhat B): every sample's gradient depends on the whole batch.
+template <class T>
+inline void batch_norm_backward(T* d_x, T* d_gain, T* d_bias, const T* d_y, const T* xhat,
+                                const T* rstd, const T* gain, int batch, int n) {
+  for (int f = 0; f < n; ++f) {
+    T a = T(0), c = T(0);
+    for (int b = 0; b < batch; ++b) {
+      a += d_y[b * n + f];
+      c += d_y[b * n + f] * xhat[b * n + f];
+    }
+    d_gain[f] += c;
+    d_bias[f] += a;
+    for (int b = 0; b < batch; ++b)
+      d_x[b * n + f] +=
+          gain[f] * rstd[f] / T(batch) * (T(batch) * d_y[b * n + f] - a - xhat[b * n + f] * c);
+  }
+}
+/// Folds a batch's statistics into the running ones, as nn.BatchNorm1d: running = (1 - momentum)
+/// running + momentum batch, the variance unbiased (var batch / (batch - 1)); counts the batch.
+/// state: running_mean[n], running_var[n], num_batches_tracked.
+template <class T>
+inline void batch_norm_track(T* state, const T* mean, const T* var, int batch, int n,
+                             double momentum) {
+  const T m = T(momentum), keep = T(1) - m;
+  for (int f = 0; f < n; ++f) {
+    state[f] = keep * state[f] + m * mean[f];
+    state[n + f] = keep * state[n + f] + m * (var[f] * T(batch) / T(batch - 1));
+  }
+  state[2 * n] += T(1);
+}
+
 // Fused losses, per sample, from the pre-activation logits z. Each returns the sample's loss and
 // writes dz = (p - t) * scale, the gradient of the loss times `scale` (1/batch or 1/(batch*n)).
 

@@ -16,6 +16,16 @@ struct train_pass {
   int first_sample = 0;
 };
 
+/// True when a layer of model M (batch_norm) makes every sample's result in training depend on the
+/// whole batch (M::couples_samples): a training batch cannot then be cut into shards.
+template <class M>
+constexpr bool couples_samples() {
+  if constexpr (requires { M::couples_samples; })
+    return M::couples_samples;
+  else
+    return false;
+}
+
 /// An engine with compile-time sizes and the forward pass: `forward(params, x, y, batch)` with
 /// x: [batch][input_size] and y: [batch][output_size], parameters in the flat layout.
 template <class M>

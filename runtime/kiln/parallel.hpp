@@ -85,6 +85,12 @@ struct thread_engine {
     else
       return m.loss(p, x, t, n);
   }
+  void update_running_stats(std::span<T> p, std::span<const T> x, int n, train_pass pass) {
+    if constexpr (has_workspace<M>)
+      m.update_running_stats(p, x, n, pass, *w);
+    else
+      m.update_running_stats(p, x, n, pass);
+  }
   T loss_and_gradient(std::span<const T> p, std::span<const T> x, std::span<const T> t,
                       std::span<T> d, int n, train_pass pass) {
     if constexpr (has_workspace<M> && requires { m.loss_and_gradient(p, x, t, d, n, pass, *w); })
@@ -167,8 +173,16 @@ class sharded_model {
     return combined_loss(batch);
   }
 
+  /// The running statistics of batch_norm layers, updated from the whole batch on one thread (see
+  /// generic_model::update_running_stats).
+  void update_running_stats(std::span<T> params, std::span<const T> x, int batch,
+                            train_pass pass = {}) requires(couples_samples<M>()) {
+    engines_[0].update_running_stats(params, x, batch, pass);
+  }
+
   /// Mean loss in training mode; overwrites d_params with its gradient, the sum over shards of
-  /// (shard size / batch) x the shard's gradient, in shard order.
+  /// (shard size / batch) x the shard's gradient, in shard order. A network with batch_norm
+  /// (couples_samples) is not cut: its whole batch runs on one thread, as one call would.
   T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
                       std::span<T> d_params, int batch, train_pass pass = {}) {
     return loss_and_gradient(params, x, targets, d_params, batch, pass, nullptr);
@@ -182,6 +196,16 @@ class sharded_model {
     check(params, x, batch, where);
     detail::check_values(where, "targets", targets.size(), std::size_t(batch) * output_size);
     detail::check_values(where, "d_params", d_params.size(), std::size_t(param_count));
+    if constexpr (couples_samples<M>()) {
+      // batch_norm: a shard's statistics would not be the batch's, so one engine takes it whole.
+      const T loss = engines_[0].loss_and_gradient(params, x, targets, d_params, batch, pass);
+      if (sum_of_squares) {
+        double sq = 0;
+        for (T g : d_params) sq += double(g) * double(g);
+        *sum_of_squares = sq;
+      }
+      return loss;
+    }
     const int k = threads();
     losses_.assign(k, 0.0);
     grads_.resize(std::size_t(k > 1 ? k - 1 : 0) * param_count);

@@ -1,6 +1,6 @@
-// safetensors import and export of the weights, named and shaped as the state_dict of the PyTorch
-// nn.Sequential of the same layers (nn.Linear, nn.LayerNorm, nn.Embedding + nn.Flatten). A header
-// that lies (offsets outside the file, overlaps, wrong dtype or shape) is refused.
+// safetensors import and export, named and shaped as the state_dict of the PyTorch nn.Sequential
+// of the same layers (nn.Linear, nn.LayerNorm, nn.BatchNorm1d, nn.Embedding + nn.Flatten). A
+// header that lies (offsets outside the file, overlaps, wrong dtype or shape) is refused.
 #pragma once
 
 #include <cstddef>
@@ -19,14 +19,15 @@ struct tensor_slot {
   std::vector<std::size_t> shape;  ///< [out, in] for a Linear weight
   int param_offset = 0;
   int count = 0;
-  int layer = 0;  ///< index of the node in the flattened graph
+  int layer = 0;         ///< index of the node in the flattened graph
+  bool integer = false;  ///< stored as I64 (nn.BatchNorm1d's num_batches_tracked), else F32/F64
 };
 
 /// The state-dict entries of the nn.Sequential equivalent of `nodes`, in order. Throws
 /// checkpoint_error for a residual block, which nn.Sequential cannot express.
 std::vector<tensor_slot> sequential_tensors(std::span<const node> nodes);
 
-/// The element type written to the file.
+/// The element type written to the file (integer tensors are always I64).
 enum class safetensors_dtype { f32, f64 };
 
 namespace detail {
@@ -46,8 +47,8 @@ void save_safetensors(const std::string& path, std::span<const node> nodes,
 }
 
 /// Reads a safetensors file of the nn.Sequential equivalent of `nodes` into `params`; every
-/// tensor must be present with its shape, in F32 or F64, and nothing else. `params` is left
-/// untouched when it throws.
+/// tensor must be present with its shape, in F32 or F64 (I64 for a batch count), and nothing else.
+/// `params` is left untouched when it throws.
 template <class T>
 void load_safetensors(const std::string& path, std::span<const node> nodes, std::span<T> params) {
   const std::vector<char> bytes = detail::read_whole_file(path, "kiln::load_safetensors");

@@ -37,7 +37,8 @@ std::string describe_structure(std::span<const node> nodes) {
         s += fmt::format("{}<{}>", n.bias ? "dense" : "dense_no_bias", n.out);
         break;
       case kind::layer_norm:
-        s += fmt::format("layer_norm<{}>", n.out);
+      case kind::batch_norm:
+        s += fmt::format("{}<{}>", kind_name(n.k), n.out);
         break;
       case kind::residual_begin:
         s += "residual{";

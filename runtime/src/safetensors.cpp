@@ -49,14 +49,22 @@ std::vector<tensor_slot> sequential_tensors(std::span<const node> nodes) {
                      n.param_count,
                      int(l)});
       ++index;
-    } else if (n.k == kind::layer_norm) {
-      out.push_back(
-          {fmt::format("{}.weight", index), {std::size_t(n.out)}, n.param_offset, n.out, int(l)});
-      out.push_back({fmt::format("{}.bias", index),
-                     {std::size_t(n.out)},
-                     n.param_offset + n.out,
-                     n.out,
-                     int(l)});
+    } else if (n.k == kind::layer_norm || n.k == kind::batch_norm) {
+      // nn.LayerNorm, nn.BatchNorm1d: weight and bias, then BatchNorm1d's buffers.
+      const char* names[] = {"weight", "bias", "running_mean", "running_var"};
+      for (int t = 0; t < (n.k == kind::batch_norm ? 4 : 2); ++t)
+        out.push_back({fmt::format("{}.{}", index, names[t]),
+                       {std::size_t(n.out)},
+                       n.param_offset + t * n.out,
+                       n.out,
+                       int(l)});
+      if (n.k == kind::batch_norm)
+        out.push_back({fmt::format("{}.num_batches_tracked", index),
+                       {},
+                       state_of(n).begin + 2 * n.out,
+                       1,
+                       int(l),
+                       true});
     }
   }
   return out;
@@ -238,10 +246,11 @@ std::vector<char> encode_safetensors(std::span<const node> nodes, std::span<cons
   for (const tensor_slot& t : slots) {
     if (std::size_t(t.param_offset + t.count) > params.size())
       throw checkpoint_error("kiln::save_safetensors: params is smaller than the network");
-    header +=
-        fmt::format(",\"{}\":{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{},{}]}}", t.name,
-                    dtype_name(dtype), fmt::join(t.shape, ","), offset, offset + t.count * size);
-    offset += t.count * size;
+    const std::size_t bytes = t.integer ? 8 : size;
+    header += fmt::format(",\"{}\":{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{},{}]}}",
+                          t.name, t.integer ? "I64" : dtype_name(dtype), fmt::join(t.shape, ","),
+                          offset, offset + t.count * bytes);
+    offset += t.count * bytes;
   }
   header += "}";
   while (header.size() % 8 != 0) header += ' ';  // the data starts 8-byte aligned
@@ -251,8 +260,10 @@ std::vector<char> encode_safetensors(std::span<const node> nodes, std::span<cons
   for (const tensor_slot& t : slots)
     for (int k = 0; k < t.count; ++k) {
       const double d = params[t.param_offset + k];
-      const std::uint64_t bits = detail::to_bits(d, int(size));
-      for (std::size_t i = 0; i < size; ++i) out.push_back(char(bits >> (8 * i)));
+      // A count is a whole number; a negative or fractional one (a user's edit) is clamped.
+      const std::uint64_t bits = t.integer ? std::uint64_t(std::int64_t(std::clamp(d, 0.0, 9.0e15)))
+                                           : detail::to_bits(d, int(size));
+      for (std::size_t i = 0; i < (t.integer ? 8 : size); ++i) out.push_back(char(bits >> (8 * i)));
     }
   return out;
 }
@@ -332,16 +343,16 @@ std::vector<double> decode_safetensors(std::span<const char> b, const std::strin
     if (!has_dtype || !has_shape || !has_offsets)
       throw fail(e.at,
                  fmt::format("tensor '{}' needs 'dtype', 'shape' and 'data_offsets'", e.name));
-    if (e.dtype != "F32" && e.dtype != "F64")
-      throw fail(e.at,
-                 fmt::format("tensor '{}' has dtype {}: expected F32 or F64", e.name, e.dtype));
+    if (e.dtype != "F32" && e.dtype != "F64" && e.dtype != "I64")
+      throw fail(
+          e.at, fmt::format("tensor '{}' has dtype {}: expected F32, F64 or I64", e.name, e.dtype));
     if (e.begin > e.end || e.end > data_size)
       throw fail(e.at, fmt::format("tensor '{}' has data_offsets [{}, {}) outside the {} data "
                                    "bytes of the file",
                                    e.name, e.begin, e.end, data_size));
     std::size_t count = 1;
     for (std::size_t d : e.shape) count = d && count > data_size / d ? data_size + 1 : count * d;
-    const std::size_t size = e.dtype == "F32" ? 4 : 8;
+    const std::size_t size = e.dtype == "F32" ? 4 : 8;  // F64, I64: 8
     if (count > data_size || count * size != e.end - e.begin)
       throw fail(e.at, fmt::format(
                            "tensor '{}' has {} data bytes, but shape {} of {} needs {}", e.name,
@@ -398,12 +409,16 @@ std::vector<double> decode_safetensors(std::span<const char> b, const std::strin
     if (it->shape != s.shape)
       throw fail(it->at, fmt::format("tensor '{}' has shape {}, expected {} for {}", s.name,
                                      shape_text(it->shape), shape_text(s.shape), layer));
+    if ((it->dtype == "I64") != s.integer)
+      throw fail(it->at, fmt::format("tensor '{}' has dtype {}, expected {} for {}", s.name,
+                                     it->dtype, s.integer ? "I64" : "F32 or F64", layer));
     const bool f32 = it->dtype == "F32";
     for (int k = 0; k < s.count; ++k) {
       const std::size_t at = data_at + it->begin + std::size_t(k) * (f32 ? 4 : 8);
       std::uint64_t bits = 0;
       for (int i = (f32 ? 4 : 8) - 1; i >= 0; --i) bits = (bits << 8) | std::uint8_t(b[at + i]);
-      params[s.param_offset + k] = detail::from_bits(bits, f32 ? 4 : 8);
+      params[s.param_offset + k] =
+          s.integer ? double(std::int64_t(bits)) : detail::from_bits(bits, f32 ? 4 : 8);
     }
   }
   return params;

@@ -1,5 +1,6 @@
 // Test networks for generated-vs-generic: deep, wide (above the unroll budget, so the loop path
-// runs), residual, layer_norm, dropout, every loss, an inference-only one, shared activations.
+// runs), residual, layer_norm, batch_norm, dropout, every loss, an inference-only one, shared
+// activations.
 #pragma once
 
 #include <kiln/dsl.hpp>
@@ -74,5 +75,22 @@ inline constexpr auto alike =
 inline constexpr auto language =
     network{tokens<3, 27>, embedding<27, 10>, dense<200>,           kiln::tanh,
             dense<27>,     softmax,           softmax_cross_entropy};
+
+/// Three batch_norm layers (one in a residual body, one after dropout, whose masks its statistics
+/// must see), 40 and 20 wide: the engine's passes over the batch, site by site. Epsilons of 0.02
+/// or more: at batch 2 the gradient below a batch_norm is 0 up to epsilon's share (two samples
+/// normalize to -1 and 1), and with a tiny one two engines would compare rounding noise.
+inline constexpr auto batch_normed = network{input<6>,
+                                             dense<40>,
+                                             batch_norm(0.05, 0.1),
+                                             relu,
+                                             dropout(0.2),
+                                             dense<20>,
+                                             batch_norm(0.02, 0.3),
+                                             kiln::tanh,
+                                             residual{dense<20>, batch_norm(0.1, 1.0), silu},
+                                             dense<3>,
+                                             softmax,
+                                             softmax_cross_entropy};
 
 }  // namespace arch

@@ -24,6 +24,7 @@ TEST_CASE("generated code agrees with generic on fourteen architectures", "[code
   compare_both<arch::residual_on_input>("residual_on_input", 12);
   compare_both<arch::alike>("alike", 13);
   compare_both<arch::language>("language", 14);
+  compare_both<arch::batch_normed>("batch_normed", 15);
 }
 
 TEST_CASE("the generated engine refuses token IDs outside the vocabulary", "[codegen]") {

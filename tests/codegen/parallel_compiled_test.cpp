@@ -16,6 +16,44 @@ TEST_CASE("sharded calls of generated engines agree with one call", "[parallel]"
   check_sharding(kiln::compiled<arch::normalized, double>{}, "normalized double", 1e-12, false);
 }
 
+TEST_CASE("a batch_norm network's training batch runs whole on any number of threads",
+          "[parallel]") {
+  using T = float;
+  using M = kiln::compiled<arch::batch_normed, T>;
+  static_assert(kiln::couples_samples<M>());
+  const M m;
+  std::vector<T> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 7);
+  const auto data = kiln_test::random_data<T>(6, 3, 100, 3);
+  const kiln::train_pass pass{12345, 0};
+  for (int threads = 1; threads <= 3; ++threads) {
+    kiln::thread_pool pool(threads);
+    kiln::sharded_model<M> sm(m, pool);
+    for (int batch : {2, 17, 64, 100}) {
+      INFO(threads << " threads, batch " << batch);
+      const std::span<const T> x(data.x.data(), std::size_t(batch) * 6);
+      const std::span<const T> t(data.y.data(), std::size_t(batch) * 3);
+      std::vector<T> g1(M::param_count), g2(M::param_count);
+      double squares = 0;
+      CHECK(m.loss_and_gradient(params, x, t, std::span<T>(g1), batch, pass) ==
+            sm.loss_and_gradient(params, x, t, std::span<T>(g2), batch, pass, &squares));
+      CHECK(g1 == g2);
+      double want = 0;
+      for (T g : g1) want += double(g) * g;
+      CHECK(squares == want);
+      std::vector<T> s1(params), s2(params);
+      m.update_running_stats(std::span<T>(s1), x, batch, pass);
+      sm.update_running_stats(std::span<T>(s2), x, batch, pass);
+      CHECK(s1 == s2);
+      CHECK(s1 != params);
+      // Inference (running statistics) is per sample: shards agree with one call.
+      std::vector<T> y1(std::size_t(batch) * 3), y2(y1.size());
+      m.forward(params, x, std::span<T>(y1), batch);
+      sm.forward(params, x, std::span<T>(y2), batch);
+      CHECK(kiln_test::max_abs_difference(y1, y2) <= 2e-5 * kiln_test::max_abs(y1));
+    }
+  }
+}
+
 TEST_CASE("fit on threads with a generated engine", "[parallel]") {
   const kiln::compiled<arch::wide_residual, float> m;
   const auto data = kiln_test::random_data<float>(32, 7, 300, 2);

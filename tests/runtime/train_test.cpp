@@ -321,3 +321,104 @@ TEST_CASE("metrics on outputs worked out by hand", "[metrics]") {
   CHECK(kiln::predicted_class<double>(std::vector<double>{0.5}) == 1);
   CHECK(kiln::predicted_class<double>(std::vector<double>{0.49}) == 0);
 }
+
+TEST_CASE("fit trains batch_norm: statistics folded in, optimizer kept off them", "[train]") {
+  constexpr auto still =
+      kiln::network{kiln::input<2>, kiln::dense<10>, kiln::batch_norm(1e-5, 0.0), kiln::relu,
+                    kiln::dense<3>, kiln::softmax,   kiln::softmax_cross_entropy};
+  constexpr auto moving =
+      kiln::network{kiln::input<2>, kiln::dense<10>, kiln::batch_norm,           kiln::relu,
+                    kiln::dense<3>, kiln::softmax,   kiln::softmax_cross_entropy};
+  const auto data = kiln::make_spiral(100, 3, 0.2, 5);
+  kiln::fit_options o = quiet;
+  o.epochs = 40;
+  o.batch_size = 32;
+  constexpr int state = 30 + 20;  // after the first dense layer (30), gain and bias
+  {
+    // Momentum 0: the running statistics never move, even under AdamW's weight decay, which
+    // would shrink every value it reached; the batch count is the number of steps.
+    auto m = kiln::generic<float>(still);
+    auto params = kiln::initial_params(m, kiln::init_scheme::he_normal, 3);
+    kiln::optimizer<float> opt(kiln::adamw{.lr = 0.02, .weight_decay = 0.5}, still.param_count);
+    const auto h = kiln::fit(m, std::span<float>(params), opt, data, o);
+    CHECK(h.steps == 40 * 10);
+    for (int i = 0; i < 10; ++i) CHECK(params[state + i] == 0.0f);
+    for (int i = 0; i < 10; ++i) CHECK(params[state + 10 + i] == 1.0f);
+    CHECK(params[state + 20] == 400.0f);
+  }
+  // Momentum 0.1: trained, the running statistics approach those of the training set, and fit's
+  // evaluation is in inference mode (its loss is the engine's loss with those statistics).
+  auto m = kiln::generic<float>(moving);
+  auto params = kiln::initial_params(m, kiln::init_scheme::he_normal, 3);
+  kiln::optimizer<float> opt(kiln::adam{.lr = 0.02}, moving.param_count);
+  const auto h = kiln::fit(m, std::span<float>(params), opt, data, data, o);
+  INFO("final training accuracy " << h.epochs.back().train_metric);
+  CHECK(h.epochs.back().train_metric >= 0.9);
+  CHECK(params[state + 20] == 400.0f);
+  CHECK(h.epochs.back().test_loss ==
+        Approx(m.loss(params, data.x, data.y, data.size())).epsilon(1e-6));
+  // The statistics of the first layer's outputs over the whole set, against the running ones.
+  std::vector<float> z(std::size_t(data.size()) * 10);
+  constexpr auto first = kiln::network{kiln::input<2>, kiln::dense<10>};
+  kiln::generic<float>(first).forward(std::span<const float>(params.data(), 30), data.x, z,
+                                      data.size());
+  for (int f = 0; f < 10; ++f) {
+    double mean = 0, var = 0;
+    for (int b = 0; b < data.size(); ++b) mean += z[b * 10 + f] / data.size();
+    for (int b = 0; b < data.size(); ++b) var += std::pow(z[b * 10 + f] - mean, 2) / data.size();
+    INFO("feature " << f << ": mean " << mean << " running " << params[state + f] << ", var " << var
+                    << " running " << params[state + 10 + f]);
+    CHECK(std::abs(params[state + f] - mean) < 0.15 * std::sqrt(var) + 0.02);
+    CHECK(params[state + 10 + f] == Approx(var).epsilon(0.3));
+  }
+  // Threads run a batch_norm batch whole: the same bits as one thread.
+  auto again = kiln::initial_params(m, kiln::init_scheme::he_normal, 3);
+  kiln::optimizer<float> opt2(kiln::adam{.lr = 0.02}, moving.param_count);
+  kiln::fit_options two = o;
+  two.threads = 2;
+  two.min_thread_work = 0;
+  kiln::fit(m, std::span<float>(again), opt2, data, data, two);
+  CHECK(again == params);
+}
+
+TEST_CASE("batch_norm refuses one sample in training and a reducer in fit", "[train]") {
+  constexpr auto net = kiln::network{kiln::input<2>, kiln::batch_norm, kiln::dense<1>, kiln::mse};
+  auto m = kiln::generic<double>(net);
+  auto params = kiln::initial_params(m, kiln::init_scheme::he_normal, 3);
+  const std::vector<double> x{1, 2}, t{0};
+  std::vector<double> grad(net.param_count);
+  CHECK_THROWS_WITH(m.loss_and_gradient(params, x, t, grad, 1),
+                    "kiln::generic_model::loss_and_gradient: layer 1 (batch_norm) needs a batch "
+                    "of 2 or more samples in training, got 1");
+  CHECK_THROWS_WITH(m.update_running_stats(params, x, 1),
+                    Catch::Contains("needs a batch of 2 or more samples in training"));
+  // Inference is per sample: one sample is fine.
+  std::vector<double> y(1);
+  m.forward(params, x, y, 1);
+  CHECK(std::isfinite(y[0]));
+  // fit with a batch of one sample left over is refused before it trains.
+  const kiln::dataset<double> three(2, 1, {1, 2, 3, 4, 5, 7}, {0, 1, 0});
+  kiln::optimizer<double> opt(kiln::sgd{.lr = 0.1}, net.param_count);
+  kiln::fit_options o = quiet;
+  o.batch_size = 2;
+  const auto before = params;
+  CHECK_THROWS_WITH(kiln::fit(m, std::span<double>(params), opt, three, o),
+                    "kiln::fit: the network has batch_norm, which needs 2 or more samples per "
+                    "batch in training, but 3 samples in batches of 2 leave a batch of 1; change "
+                    "the batch size");
+  CHECK(params == before);
+  o.batch_size = 3;
+  kiln::fit(m, std::span<double>(params), opt, three, o);
+  CHECK(params != before);
+  // Over processes, each would normalize with its own statistics: refused.
+  struct alone : kiln::gradient_reducer {
+    int rank() const override { return 0; }
+    int size() const override { return 1; }
+    void sum(std::span<float>) override {}
+    void sum(std::span<double>) override {}
+  } reducer;
+  o.reducer = &reducer;
+  CHECK_THROWS_WITH(kiln::fit(m, std::span<double>(params), opt, three, o),
+                    Catch::Contains("batch_norm, whose batch statistics would be each process's "
+                                    "own over a reducer"));
+}

@@ -291,7 +291,7 @@ TEST_CASE("safetensors headers that lie are refused", "[weights]") {
                            ",\"0.bias\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":"
                            "[8,12]}}",
                        data)),
-      at + "80: tensor '0.bias' has dtype BF16: expected F32 or F64");
+      at + "80: tensor '0.bias' has dtype BF16: expected F32, F64 or I64");
   CHECK_THROWS_WITH(
       load(safetensors("{" + w +
                            ",\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":"
@@ -362,4 +362,89 @@ TEST_CASE("a safetensors size far beyond any integer is refused, not converted",
           std::span<const char>(safetensors(header, f32({1, 2})).data(), 8 + header.size() + 8),
           "big.safetensors", std::span<const kiln::node>(xor_net.nodes)),
       Contains("'shape' of tensor '0.weight' should be a list of sizes"));
+}
+
+TEST_CASE("batch_norm is nn.BatchNorm1d in safetensors, its batch count an I64", "[weights]") {
+  constexpr auto bn =
+      kiln::network{kiln::input<3>, kiln::dense<2>, kiln::batch_norm, kiln::relu, kiln::dense<1>};
+  CHECK(kiln::describe_structure(bn.nodes) == "input<3> dense<2> batch_norm<2> relu dense<1>");
+  const auto slots = kiln::sequential_tensors(bn.nodes);
+  REQUIRE(slots.size() == 9);
+  const char* names[] = {"0.weight",
+                         "0.bias",
+                         "1.weight",
+                         "1.bias",
+                         "1.running_mean",
+                         "1.running_var",
+                         "1.num_batches_tracked",
+                         "3.weight",
+                         "3.bias"};
+  for (int i = 0; i < 9; ++i) CHECK(slots[i].name == names[i]);
+  CHECK(slots[4].param_offset == 8 + 4);  // after the dense layer (8), gain and bias
+  CHECK(slots[6].shape.empty());          // a 0-dimensional tensor, as PyTorch saves it
+  CHECK(slots[6].integer);
+  CHECK(slots[6].param_offset == 8 + 8);
+  std::vector<double> params(bn.param_count);
+  for (std::size_t i = 0; i < params.size(); ++i) params[i] = double(i) / 8.0 + 0.5;
+  params[16] = 12;  // num_batches_tracked
+  const std::string path = temp_path("batch_norm.safetensors");
+  kiln::save_safetensors<double>(path, bn.nodes, params, kiln::safetensors_dtype::f32);
+  const std::string bytes = read_bytes(path);
+  CHECK(bytes.find("\"1.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],") !=
+        std::string::npos);
+  CHECK(bytes.find("\"1.running_var\":{\"dtype\":\"F32\",\"shape\":[2],") != std::string::npos);
+  std::vector<double> back(params.size());
+  kiln::load_safetensors<double>(path, bn.nodes, back);
+  CHECK(back == params);
+
+  // What PyTorch writes for nn.Sequential(nn.BatchNorm1d(2)) after 3 batches, by hand: F32
+  // tensors and the count as an 8-byte little-endian integer.
+  constexpr auto alone = kiln::network{kiln::input<2>, kiln::batch_norm};
+  const std::string count{3, 0, 0, 0, 0, 0, 0, 0};
+  const std::string header =
+      "{\"0.weight\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+      "\"0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
+      "\"0.running_mean\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]},"
+      "\"0.running_var\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[24,32]},"
+      "\"0.num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[32,40]}}";
+  write_bytes(path,
+              safetensors(header, f32({1.5f, 0.5f, -1, 2, 0.25f, -0.5f, 4, 0.0625f}) + count));
+  std::vector<float> p(alone.param_count);
+  kiln::load_safetensors<float>(path, alone.nodes, p);
+  CHECK(p == std::vector<float>{1.5f, 0.5f, -1, 2, 0.25f, -0.5f, 4, 0.0625f, 3});
+  // Inference with them: gain (x - mean) / sqrt(var + eps) + bias.
+  auto m = kiln::generic<double>(alone);
+  const std::vector<double> pd(p.begin(), p.end()), x{2.25, 0.5};
+  std::vector<double> y(2);
+  m.forward(pd, x, y, 1);
+  CHECK(y[0] == Approx(1.5 * (2.25 - 0.25) / std::sqrt(4 + 1e-5) - 1).epsilon(1e-12));
+  CHECK(y[1] == Approx(0.5 * (0.5 + 0.5) / std::sqrt(0.0625 + 1e-5) + 2).epsilon(1e-12));
+  // The count as a float is refused, naming the tensor and what it should be.
+  const std::string as_float =
+      header.substr(0, header.rfind("I64")) + "F64" + header.substr(header.rfind("I64") + 3);
+  write_bytes(path, safetensors(as_float, f32({1, 1, 0, 0, 0, 0, 1, 1}) + count));
+  CHECK_THROWS_WITH(kiln::load_safetensors<float>(path, alone.nodes, p),
+                    Contains("tensor '0.num_batches_tracked' has dtype F64, expected I64"));
+}
+
+TEST_CASE("a checkpoint keeps batch_norm's running statistics", "[weights]") {
+  constexpr auto bn =
+      kiln::network{kiln::input<2>, kiln::batch_norm(1e-3, 0.5), kiln::dense<1>, kiln::mse};
+  auto m = kiln::generic<float>(bn);
+  std::vector<float> params = kiln::initial_params(m, kiln::init_scheme::he_normal, 3);
+  CHECK(std::vector<float>(params.begin(), params.begin() + 9) ==
+        std::vector<float>{1, 1, 0, 0, 0, 0, 1, 1, 0});  // gain, bias, mean, var, count
+  const std::vector<float> x{1, 2, 3, 6};
+  m.update_running_stats(params, x, 2);
+  // mean (2, 4), unbiased variance (2, 8): half of each folded in.
+  CHECK(std::vector<float>(params.begin() + 4, params.begin() + 9) ==
+        std::vector<float>{1, 2, 1.5f, 4.5f, 1});
+  const std::string path = temp_path("batch_norm.ckpt");
+  kiln::save_checkpoint<float>(path, bn.nodes, params, nullptr, 1);
+  std::vector<float> back(params.size());
+  kiln::load_checkpoint<float>(path, bn.nodes, std::span<float>(back));
+  CHECK(back == params);
+  constexpr auto layer = kiln::network{kiln::input<2>, kiln::layer_norm, kiln::dense<1>, kiln::mse};
+  CHECK_THROWS_WITH(kiln::load_checkpoint<float>(path, layer.nodes, std::span<float>(back)),
+                    Contains("batch_norm<2>"));
 }

@@ -117,6 +117,25 @@ inline constexpr unit_layer<kind::layer_norm> layer_norm{1e-5};
 /// scaled by 1/(1-rate); identity at inference. Rate 0.5 unless set: `dropout(0.2)`.
 inline constexpr unit_layer<kind::dropout> dropout{0.5};
 
+/// Normalization of each feature over the batch, as nn.BatchNorm1d: in training, with the
+/// batch's mean and biased variance, folding them into running statistics (the variance
+/// unbiased) with `momentum`; in inference, with the running statistics. Learnable gain (init 1)
+/// and bias (init 0). Params: gain[n], bias[n], then the state running_mean[n], running_var[n],
+/// num_batches_tracked. Epsilon 1e-5 and momentum 0.1 unless set: `batch_norm(1e-3, 0.2)`.
+struct batch_norm_t {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  constexpr batch_norm_t operator()(double epsilon, double new_momentum) const {
+    constexpr double largest = 1.7976931348623157e308;
+    if (!(epsilon > 0.0 && epsilon <= largest))
+      detail::bad_hyperparameter("kiln::batch_norm: epsilon must be finite and > 0");
+    if (!(new_momentum >= 0.0 && new_momentum <= 1.0))
+      detail::bad_hyperparameter("kiln::batch_norm: the momentum must be in [0, 1]");
+    return {epsilon, new_momentum};
+  }
+};
+inline constexpr batch_norm_t batch_norm{};
+
 /// `residual{f...}`: y = x + f(x), f any sequence of layers that ends with as many values as it
 /// started with.
 template <class... L>

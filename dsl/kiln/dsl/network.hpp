@@ -111,6 +111,12 @@ constexpr void visit(walker& w, const unit_layer<K>& layer) {
   w.add({K, n, n, 0, 0, false, layer.hp, -1});
 }
 
+constexpr void visit(walker& w, const batch_norm_t& layer) {
+  w.before(kind::batch_norm);
+  const int n = w.size > 0 ? w.size : 1;
+  w.add({kind::batch_norm, n, n, 0, 0, false, layer.eps, -1, layer.momentum});
+}
+
 template <class T>
 constexpr void visit_element(walker& w, const T& element);
 
