@@ -36,7 +36,9 @@ struct net {
                       [[maybe_unused]] V* __restrict aux, [[maybe_unused]] bool training,
                       [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int first) {
     // dense: node 1 (dense), 2 -> 10
-    if constexpr (kiln::vmath::scalar<V>) {
+    if constexpr (kiln::kernels::single_columns<V, 10, 2>) {
+      kiln::kernels::dense_single<10, 2, true>(act + 2, act + 0, p + 0);
+    } else if constexpr (kiln::vmath::scalar<V>) {
       act[2] = p[20] + p[0] * act[0] + p[1] * act[1];
       act[3] = p[21] + p[2] * act[0] + p[3] * act[1];
       act[4] = p[22] + p[4] * act[0] + p[5] * act[1];
@@ -53,7 +55,9 @@ struct net {
     // activation: node 2 (relu), 10 -> 10
     kiln::kernels::map<10, false>(act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
     // dense: node 3 (dense), 10 -> 3
-    if constexpr (kiln::vmath::scalar<V>) {
+    if constexpr (kiln::kernels::single_columns<V, 3, 10>) {
+      kiln::kernels::dense_single<3, 10, true>(act + 22, act + 12, p + 30);
+    } else if constexpr (kiln::vmath::scalar<V>) {
       act[22] = ((p[60] + p[33] * act[15] + p[37] * act[19]) + (p[30] * act[12] + p[34] * act[16] + p[38] * act[20])) + ((p[31] * act[13] + p[35] * act[17] + p[39] * act[21]) + (p[32] * act[14] + p[36] * act[18]));
       act[23] = ((p[61] + p[43] * act[15] + p[47] * act[19]) + (p[40] * act[12] + p[44] * act[16] + p[48] * act[20])) + ((p[41] * act[13] + p[45] * act[17] + p[49] * act[21]) + (p[42] * act[14] + p[46] * act[18]));
       act[24] = ((p[62] + p[53] * act[15] + p[57] * act[19]) + (p[50] * act[12] + p[54] * act[16] + p[58] * act[20])) + ((p[51] * act[13] + p[55] * act[17] + p[59] * act[21]) + (p[52] * act[14] + p[56] * act[18]));
