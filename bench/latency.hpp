@@ -54,22 +54,32 @@ void run(benchmark::State& state, mode m, int in, int out, Call call) {
 
 /// The time to read a network's weights once, from wherever the previous pass left them (L1
 /// for A, B and 8-8-8-1; L2 for C's 33 KB, which is more than Zen 4's 32 KB L1; L2 for D): a
-/// sum over 64-byte vectors in eight independent chains. Every engine that reads each weight
+/// sum over vector registers in eight independent chains. Every engine that reads each weight
 /// once per call is bounded by it.
 inline void read_weights(benchmark::State& state, std::span<const float> params) {
-  typedef float block __attribute__((vector_size(64)));
-  constexpr int lanes = 16, chains = 8;
-  const std::size_t n = params.size() / lanes * lanes;
+#if defined(__AVX512F__)
+  constexpr int bytes = 64;
+#elif defined(__AVX__)
+  constexpr int bytes = 32;
+#else
+  constexpr int bytes = 16;
+#endif
+  typedef float block __attribute__((vector_size(bytes)));
+  constexpr int lanes = bytes / 4, chains = 8;
+  const std::size_t n = params.size(), full = n / (chains * lanes) * (chains * lanes);
   for (auto _ : state) {
     block s[chains] = {};
-    for (std::size_t i = 0; i + chains * lanes <= n; i += chains * lanes)
+    for (std::size_t i = 0; i < full; i += chains * lanes)
       for (int c = 0; c < chains; ++c) {
         block b;
         std::memcpy(&b, params.data() + i + std::size_t(c) * lanes, sizeof b);
         s[c] += b;
       }
+    float rest = 0;  // the last values, fewer than chains * lanes (all of A's 17)
+    for (std::size_t i = full; i < n; ++i) rest += params[i];
     for (int c = 1; c < chains; ++c) s[0] += s[c];
     benchmark::DoNotOptimize(s[0]);
+    benchmark::DoNotOptimize(rest);
   }
 }
 

@@ -145,9 +145,10 @@ int main(int argc, char** argv) {
     }
     for (const std::string& name : order())
       for (const std::string& engine : networks()[name].wrong)
-        std::printf("%s: %s left out (its output differs from the baked engine's by more than "
-                    "1e-4)\n",
-                    name.c_str(), engine.c_str());
+        std::printf(
+            "%s: %s left out (its output differs from the baked engine's by more than "
+            "1e-4)\n",
+            name.c_str(), engine.c_str());
   }
   return 0;
 }

@@ -36,12 +36,10 @@ const int registered = [] {
   lat::add(name, "baked", in, out, [](const float* x, float* y) { baked::forward(x, y); });
   lat::add(name, "baked_workspace", in, out,
            [](const float* x, float* y) { baked::forward(x, y, baked_w); });
-  lat::add(name, "generic", in, out, [](const float* x, float* y) {
-    generic.forward(params(), in_span(x), out_span(y), 1);
-  });
-  lat::add(name, "eigen_fixed", in, out, [](const float* x, float* y) {
-    eigen->forward(params(), in_span(x), out_span(y), 1);
-  });
+  lat::add(name, "generic", in, out,
+           [](const float* x, float* y) { generic.forward(params(), in_span(x), out_span(y), 1); });
+  lat::add(name, "eigen_fixed", in, out,
+           [](const float* x, float* y) { eigen->forward(params(), in_span(x), out_span(y), 1); });
   benchmark::RegisterBenchmark(("latency/weights/" + name).c_str(), lat::read_weights, params());
   // The engines agree on one input, each against the baked one.
   float x[in], y[out];

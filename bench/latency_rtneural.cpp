@@ -58,15 +58,16 @@ void add_model(const char* name) {
 
 void bench::latency::KILN_RTNEURAL_REGISTER() {
   add_model<rt::ModelT<float, 2, 1, rt::DenseT<float, 2, 4>, rt::TanhActivationT<float, 4>,
-                 rt::DenseT<float, 4, 1>, rt::SigmoidActivationT<float, 1>>>("A");
+                       rt::DenseT<float, 4, 1>, rt::SigmoidActivationT<float, 1>>>("A");
   add_model<rt::ModelT<float, 2, 3, rt::DenseT<float, 2, 10>, rt::ReLuActivationT<float, 10>,
-                 rt::DenseT<float, 10, 3>, rt::SoftmaxActivationT<float, 3>>>("B");
-  add_model<rt::ModelT<float, 8, 1, rt::DenseT<float, 8, 8>, rt::TanhActivationT<float, 8>,
-                 rt::DenseT<float, 8, 8>, rt::TanhActivationT<float, 8>,
-                 rt::DenseT<float, 8, 1>>>("8-8-8-1");
+                       rt::DenseT<float, 10, 3>, rt::SoftmaxActivationT<float, 3>>>("B");
+  add_model<
+      rt::ModelT<float, 8, 1, rt::DenseT<float, 8, 8>, rt::TanhActivationT<float, 8>,
+                 rt::DenseT<float, 8, 8>, rt::TanhActivationT<float, 8>, rt::DenseT<float, 8, 1>>>(
+      "8-8-8-1");
   add_model<rt::ModelT<float, 64, 1, rt::DenseT<float, 64, 64>, rt::TanhActivationT<float, 64>,
-                 rt::DenseT<float, 64, 64>, rt::TanhActivationT<float, 64>,
-                 rt::DenseT<float, 64, 1>>>("C");
+                       rt::DenseT<float, 64, 64>, rt::TanhActivationT<float, 64>,
+                       rt::DenseT<float, 64, 1>>>("C");
   add_model<rt::ModelT<float, 784, 10, rt::DenseT<float, 784, 128>, rt::ReLuActivationT<float, 128>,
-                 rt::DenseT<float, 128, 10>, rt::SoftmaxActivationT<float, 10>>>("D");
+                       rt::DenseT<float, 128, 10>, rt::SoftmaxActivationT<float, 10>>>("D");
 }
