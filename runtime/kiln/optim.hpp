@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "init.hpp"
 #include "model.hpp"
 #include "vmath.hpp"
 
@@ -205,6 +206,11 @@ double clip_by_global_norm(std::span<T> grad, double max_norm) {
 
 /// An optimizer for `param_count` parameters in precision T: the rule, its state (flat buffers,
 /// state() in the order each rule lists), the step count and the lr schedule.
+///
+/// A network's flat buffer can hold state beside its parameters (batch_norm's running
+/// statistics, `state_of(node)`): built from the model, or told the nodes by
+/// leave_state_of(nodes), the optimizer never changes those values (weight decay would shrink
+/// them). Built from a bare count, it treats every value as a parameter; `fit` tells it the nodes.
 template <class T>
 class optimizer {
  public:
@@ -212,6 +218,32 @@ class optimizer {
       : config_(config), schedule_(lr_schedule), param_count_(param_count) {
     state_.assign(std::size_t(state_buffers()) * param_count, T(0));
   }
+  /// An optimizer for the parameters of `m`, leaving its state alone.
+  template <has_nodes M>
+  optimizer(optimizer_config config, const M& m, schedule lr_schedule = {})
+      : optimizer(config, M::param_count, lr_schedule) {
+    leave_state_of(nodes_of(m));
+  }
+
+  /// From now on, leave the state of `nodes` (the network's, whose buffer this optimizer steps)
+  /// unchanged, and its slots in state() at 0.
+  void leave_state_of(std::span<const node> nodes) {
+    std::vector<state_range> fixed;
+    for (const node& n : nodes)
+      if (const state_range r = state_of(n); r.count > 0) {
+        if (r.begin < 0 || r.begin + r.count > param_count_)
+          throw std::invalid_argument("kiln::optimizer::leave_state_of: a node's state ends at " +
+                                      std::to_string(r.begin + r.count) +
+                                      ", past the optimizer's " + std::to_string(param_count_) +
+                                      " parameters: the nodes are another network's");
+        fixed.push_back(r);
+      }
+    std::sort(fixed.begin(), fixed.end(),
+              [](state_range a, state_range b) { return a.begin < b.begin; });
+    fixed_ = std::move(fixed);
+  }
+  /// The ranges of the buffer the optimizer leaves unchanged, in order.
+  std::span<const state_range> fixed_ranges() const { return fixed_; }
 
   /// One update of `params` with `grad` (both [param_count]); increments steps().
   void step(std::span<T> params, std::span<const T> grad) {
@@ -238,6 +270,23 @@ class optimizer {
   }
   bool update(const step_plan& plan, T* params, const T* grad, std::size_t begin, std::size_t end,
               T* previous = nullptr) {
+    bool finite = true;
+    for (const state_range& r : fixed_) {  // the parameters between the fixed ranges
+      const std::size_t b = std::size_t(r.begin), e = b + std::size_t(r.count);
+      if (e <= begin || b >= end) continue;
+      if (b > begin) finite &= update_parameters(plan, params, grad, begin, b, previous);
+      const std::size_t to = std::min(e, end);
+      if (previous)
+        std::copy(params + std::max(b, begin), params + to, previous + std::max(b, begin));
+      begin = to;
+    }
+    if (begin < end) finite &= update_parameters(plan, params, grad, begin, end, previous);
+    return finite;
+  }
+
+ private:
+  bool update_parameters(const step_plan& plan, T* params, const T* grad, std::size_t begin,
+                         std::size_t end, T* previous) {
     using V = detail::double_register;
     const double lr = plan.lr;
     const long long t = plan.t;
@@ -289,6 +338,7 @@ class optimizer {
         config_);
   }
 
+ public:
   /// The learning rate of the next step: the rule's lr times the schedule's factor.
   double learning_rate() const {
     return std::visit([](const auto& c) { return c.lr; }, config_) * schedule_.factor(steps_);
@@ -323,6 +373,7 @@ class optimizer {
   int param_count_;
   long long steps_ = 0;
   std::vector<T> state_;
+  std::vector<state_range> fixed_;  // sorted, disjoint
 };
 
 /// The perceptron rule, for a network of one dense layer followed by step (which has no

@@ -311,6 +311,8 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
       throw std::invalid_argument(
           "kiln::fit: the network has batch_norm, whose batch statistics would be each process's "
           "own over a reducer: train it in one process (threads run its batch whole)");
+    // An optimizer built from a count learns where the state is: it never steps it.
+    opt.leave_state_of(nodes_of(m));
   }
   const bool show =
       progress_enabled(o.progress, o.progress_stream) && (!o.reducer || o.reducer->rank() == 0);
@@ -320,7 +322,6 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
 
   // grad holds one more value: the loss, summed with the gradient over the processes.
   std::vector<T> x, t, grad_and_loss(M::param_count + 1), last_good(params.begin(), params.end());
-  std::vector<T> state;  // batch_norm's running statistics across an optimizer step
   const std::span<T> grad(grad_and_loss.data(), std::size_t(M::param_count));
   best_so_far<T> best{std::vector<T>(params.begin(), params.end())};
   const long long done_before = resume_fit(m, o, params, opt, h, best);
@@ -363,24 +364,11 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
       s.gradient_norm = std::sqrt(squares);
       s.learning_rate = opt.learning_rate();
       // batch_norm's running statistics: folded in from this batch, as its forward in training
-      // does in PyTorch, and kept out of the optimizer's reach (weight decay would shrink them).
-      if constexpr (couples_samples<M>()) {
+      // does in PyTorch (the optimizer leaves them alone).
+      if constexpr (couples_samples<M>())
         sm.update_running_stats(params, std::span<const T>(x), n, pass);
-        state.clear();
-        for (const node& nd : nodes_of(m))
-          if (const state_range r = state_of(nd); r.count > 0)
-            state.insert(state.end(), params.begin() + r.begin, params.begin() + r.begin + r.count);
-      }
       const bool finite =
           apply_step(sm, params, grad, std::span<T>(last_good), opt, o.clip_norm, s.gradient_norm);
-      if constexpr (couples_samples<M>()) {
-        auto from = state.begin();
-        for (const node& nd : nodes_of(m))
-          if (const state_range r = state_of(nd); r.count > 0) {
-            std::copy(from, from + r.count, params.begin() + r.begin);
-            from += r.count;
-          }
-      }
       const std::string bad_params =
           finite ? std::string() : non_finite_layers(m, std::span<const T>(params));
       if (!bad_params.empty()) {

@@ -69,6 +69,72 @@ TEST_CASE("adam and adamw", "[optim]") {
   CHECK(opt.state().size() == 8);  // m, then v
 }
 
+TEST_CASE("an optimizer built from the model leaves batch_norm's running statistics alone",
+          "[optim]") {
+  // dense 3x2 (9 values), batch_norm over 3 (gain 3, bias 3, then the state: mean 3, var 3,
+  // count 1), dense 1x3 (4 values).
+  constexpr auto net =
+      kiln::network{kiln::input<2>, kiln::dense<3>, kiln::batch_norm, kiln::dense<1>, kiln::mse};
+  const auto m = kiln::generic<double>(net);
+  constexpr int state = 9 + 6, count = 7;
+  static_assert(net.param_count == state + count + 4);
+  const kiln::optimizer_config rules[] = {
+      kiln::sgd{.lr = 0.1, .weight_decay = 0.5},
+      kiln::sgd{.lr = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.5},
+      kiln::rmsprop{.lr = 0.1, .weight_decay = 0.5}, kiln::adam{.lr = 0.1, .weight_decay = 0.5},
+      kiln::adamw{.lr = 0.1, .weight_decay = 0.5}};
+  for (const kiln::optimizer_config& rule : rules) {
+    kiln::optimizer<double> opt(rule, m), bare(rule, net.param_count);
+    REQUIRE(opt.fixed_ranges().size() == 1);
+    CHECK(opt.fixed_ranges()[0].begin == state);
+    CHECK(opt.fixed_ranges()[0].count == count);
+    std::vector<double> w(net.param_count), grad(net.param_count), previous(net.param_count);
+    for (int i = 0; i < net.param_count; ++i) w[i] = 1 + 0.25 * i;
+    std::vector<double> w_bare = w;
+    for (int step = 0; step < 3; ++step) {
+      for (int i = 0; i < net.param_count; ++i)
+        grad[i] = i >= state && i < state + count ? 0 : 0.1 * (i % 5) - 0.2;
+      opt.step(w, grad);
+      bare.step(w_bare, grad);
+    }
+    INFO(opt.name());
+    for (int i = 0; i < net.param_count; ++i) {
+      INFO("value " << i);
+      if (i >= state && i < state + count) {
+        CHECK(w[i] == 1 + 0.25 * i);      // not touched
+        CHECK(w_bare[i] < 1 + 0.25 * i);  // weight decay shrinks what a bare optimizer reaches
+      } else {
+        CHECK(w[i] == w_bare[i]);  // the parameters: the same bits as without the exclusion
+      }
+    }
+    // The optimizer's own state for those values stays 0.
+    for (std::size_t b = 0; b < opt.state().size() / net.param_count; ++b)
+      for (int i = state; i < state + count; ++i) CHECK(opt.state()[b * net.param_count + i] == 0);
+    // A step in parts (threads) around the range: the same bits, and `previous` gets every value.
+    kiln::optimizer<double> parted(rule, m);
+    std::vector<double> w2(net.param_count);
+    for (int i = 0; i < net.param_count; ++i) w2[i] = 1 + 0.25 * i;
+    for (int step = 0; step < 3; ++step) {
+      for (int i = 0; i < net.param_count; ++i)
+        grad[i] = i >= state && i < state + count ? 0 : 0.1 * (i % 5) - 0.2;
+      const auto plan = parted.begin_step();
+      const std::vector<double> before = w2;
+      CHECK(parted.update(plan, w2.data(), grad.data(), 0, state + 3, previous.data()));
+      CHECK(
+          parted.update(plan, w2.data(), grad.data(), state + 3, net.param_count, previous.data()));
+      CHECK(previous == before);
+    }
+    CHECK(w2 == w);
+  }
+  // Nodes of another, larger network are refused.
+  constexpr auto small = kiln::network{kiln::input<2>, kiln::batch_norm, kiln::dense<1>, kiln::mse};
+  static_assert(small.param_count == 12);
+  kiln::optimizer<double> other(kiln::sgd{}, small.param_count);
+  CHECK_THROWS_WITH(other.leave_state_of(m.nodes()),
+                    Catch::Contains("past the optimizer's 12 parameters: the nodes are another "
+                                    "network's"));
+}
+
 TEST_CASE("schedules", "[optim]") {
   CHECK(kiln::schedule::constant().factor(0) == 1.0);
   CHECK(kiln::schedule::constant().factor(1000) == 1.0);

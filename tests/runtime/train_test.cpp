@@ -342,6 +342,8 @@ TEST_CASE("fit trains batch_norm: statistics folded in, optimizer kept off them"
     kiln::optimizer<float> opt(kiln::adamw{.lr = 0.02, .weight_decay = 0.5}, still.param_count);
     const auto h = kiln::fit(m, std::span<float>(params), opt, data, o);
     CHECK(h.steps == 40 * 10);
+    REQUIRE(opt.fixed_ranges().size() == 1);  // fit told the optimizer where the state is
+    CHECK(opt.fixed_ranges()[0].begin == state);
     for (int i = 0; i < 10; ++i) CHECK(params[state + i] == 0.0f);
     for (int i = 0; i < 10; ++i) CHECK(params[state + 10 + i] == 1.0f);
     CHECK(params[state + 20] == 400.0f);
