@@ -178,15 +178,21 @@ class minibatches {
   int size(int k) const { return std::min(batch_size_, data_->size() - k * batch_size_); }
   /// Gathers batch k into x: [size(k)][features], y: [size(k)][targets]; returns size(k).
   int gather(int k, std::vector<T>& x, std::vector<T>& y) const {
-    const int n = size(k), f = data_->features, t = data_->targets;
-    x.resize(std::size_t(n) * f);
-    y.resize(std::size_t(n) * t);
-    for (int i = 0; i < n; ++i) {
-      const int s = order_[k * batch_size_ + i];
-      std::copy_n(data_->x.begin() + std::size_t(s) * f, f, x.begin() + std::size_t(i) * f);
-      std::copy_n(data_->y.begin() + std::size_t(s) * t, t, y.begin() + std::size_t(i) * t);
-    }
+    const int n = size(k);
+    x.resize(std::size_t(n) * data_->features);
+    y.resize(std::size_t(n) * data_->targets);
+    gather_rows(k, 0, n, x.data(), y.data());
     return n;
+  }
+  /// Samples [first, first + count) of batch k into rows first .. first + count of x
+  /// ([size(k)][features]) and y ([size(k)][targets]): a part of gather, for a thread's shard.
+  void gather_rows(int k, int first, int count, T* x, T* y) const {
+    const int f = data_->features, t = data_->targets;
+    for (int i = first; i < first + count; ++i) {
+      const int s = order_[k * batch_size_ + i];
+      std::copy_n(data_->x.begin() + std::size_t(s) * f, f, x + std::size_t(i) * f);
+      std::copy_n(data_->y.begin() + std::size_t(s) * t, t, y + std::size_t(i) * t);
+    }
   }
   /// The sample order of this epoch.
   const std::vector<int>& order() const { return order_; }

@@ -192,12 +192,25 @@ class sharded_model {
   /// of parameters, the ranges added in order) to *sum_of_squares when given.
   T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
                       std::span<T> d_params, int batch, train_pass pass, double* sum_of_squares) {
+    return loss_and_gradient(params, x, targets, d_params, batch, pass, sum_of_squares,
+                             [](item_range) {});
+  }
+
+  /// As above, the batch written by the threads: before its shard, thread i calls fill(r), which
+  /// writes samples [r.begin, r.end) into their rows of x and targets (sized for the whole batch).
+  /// Each thread gathers its own shard, so the gather is not serial and its rows arrive in the
+  /// cache of the core that reads them (an MNIST step at batch 32 spent 15 of 115 us gathering).
+  template <class Fill>
+  T loss_and_gradient(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+                      std::span<T> d_params, int batch, train_pass pass, double* sum_of_squares,
+                      Fill&& fill) {
     const char* where = "kiln::sharded_model::loss_and_gradient";
     check(params, x, batch, where);
     detail::check_values(where, "targets", targets.size(), std::size_t(batch) * output_size);
     detail::check_values(where, "d_params", d_params.size(), std::size_t(param_count));
     if constexpr (couples_samples<M>()) {
       // batch_norm: a shard's statistics would not be the batch's, so one engine takes it whole.
+      fill(item_range{0, batch});
       const T loss = engines_[0].loss_and_gradient(params, x, targets, d_params, batch, pass);
       if (sum_of_squares) {
         double sq = 0;
@@ -218,6 +231,7 @@ class sharded_model {
     pool_->run([&](int i) {
       const item_range r = shard_of(batch, k, i, shard_grain<T>);
       if (r.size() == 0 && i > 0) return;
+      fill(r);
       train_pass shard_pass = pass;
       shard_pass.first_sample += r.begin;
       losses_[i] = double(engines_[i].loss_and_gradient(params, detail::rows(x, input_size, r),
@@ -232,19 +246,25 @@ class sharded_model {
     squares_.assign(k, 0.0);
     // One shard holding the whole batch wrote d_params and its loss is the loss.
     const bool many = k > 1 && shard_of(batch, k, 0, shard_grain<T>).size() != batch;
+    // In blocks that stay in L1 between the sum and its squares: one pass over the gradients.
     const auto reduce = [&](int part, int parts) {
       const item_range r = shard_of(param_count, parts, part, 16);
-      T* d = d_params.data() + r.begin;
-      const std::size_t n = std::size_t(r.size());
-      if (many) {
-        for (std::size_t j = 0; j < n; ++j) d[j] *= weights_[0];
-        for (int i = 1; i < k; ++i) {
-          const T* g = grads_.data() + std::size_t(i - 1) * param_count + r.begin;
-          if (weights_[i] != T(0))
-            for (std::size_t j = 0; j < n; ++j) d[j] += weights_[i] * g[j];
+      constexpr int block = 2048;
+      double squares = 0;
+      for (int b = r.begin; b < r.end; b += block) {
+        T* d = d_params.data() + b;
+        const std::size_t n = std::size_t(std::min(block, r.end - b));
+        if (many) {
+          for (std::size_t j = 0; j < n; ++j) d[j] *= weights_[0];
+          for (int i = 1; i < k; ++i) {
+            const T* g = grads_.data() + std::size_t(i - 1) * param_count + b;
+            if (weights_[i] != T(0))
+              for (std::size_t j = 0; j < n; ++j) d[j] += weights_[i] * g[j];
+          }
         }
+        if (sum_of_squares) squares += detail::sum_of_squares(d, n);
       }
-      squares_[part] = sum_of_squares ? detail::sum_of_squares(d, n) : 0.0;
+      squares_[part] = squares;
     };
     if (many || sum_of_squares) {
       if (param_count >= parallel_update_min)

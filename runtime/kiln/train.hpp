@@ -337,13 +337,18 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
     double loss_sum = 0;
     long long done = 0;
     for (int k = 0; k < batches.count(); ++k) {
-      const int n = batches.gather(k, x, t);
+      const int n = batches.size(k);
+      x.resize(std::size_t(n) * M::input_size);
+      t.resize(std::size_t(n) * M::output_size);
       const long long step = opt.steps() + 1;
       const train_pass pass{mix_seed(o.seed ^ 0xd509, std::uint64_t(step)),
                             o.reducer ? o.reducer->rank() * n : 0};
       double squares = 0;
-      T loss = sm.loss_and_gradient(std::span<const T>(params), std::span<const T>(x),
-                                    std::span<const T>(t), grad, n, pass, &squares);
+      // Each thread gathers its own shard of the batch.
+      T loss = sm.loss_and_gradient(
+          std::span<const T>(params), std::span<const T>(x), std::span<const T>(t), grad, n, pass,
+          &squares,
+          [&](item_range r) { batches.gather_rows(k, r.begin, r.size(), x.data(), t.data()); });
       if (o.reducer)
         loss = sum_over_processes(*o.reducer, std::span<T>(grad_and_loss), loss, squares);
       const std::string bad =
