@@ -241,6 +241,30 @@ KILN_VINLINE void dense_rows_1(T* __restrict y, const T* __restrict x, const T* 
   }
 }
 
+/// Whether a single sample's rows of W are summed one row at a time (dense_row_streamed) rather
+/// than R at once (dense_rows_1): for a layer whose weights (more than 32 KB) stream from L2,
+/// where R rows at once are R streams the prefetcher does not keep up with. One row with four
+/// accumulators read D's 784-input layer in 2.6 us, sixteen rows at once in 3.8-4.4 us (Zen 5);
+/// a 64x64 layer (16 KB, in L1) the other way round, 50 ns against 100.
+template <int Out, int In, class T>
+inline constexpr bool streamed_rows = std::size_t(Out) * In * sizeof(T) > 32768 && In >=
+                                                                                       4 * width<T>;
+
+/// Row o of y = W x + b for one sample, four vector accumulators along the row.
+template <int Out, int In, bool Bias, class T>
+KILN_VINLINE void dense_row_streamed(T* __restrict y, const T* __restrict x, const T* __restrict w,
+                                     int o) {
+  constexpr int L = width<T>, step = 4 * L, quad = In / step * step, full = In / L * L;
+  const T* row = w + std::size_t(o) * In;
+  vec<T> a[4] = {};
+  for (int j = 0; j < quad; j += step)
+    for (int k = 0; k < 4; ++k) a[k] += load(row + j + k * L) * load(x + j + k * L);
+  for (int j = quad; j < full; j += L) a[0] += load(row + j) * load(x + j);
+  T t = sum_lanes((a[0] + a[1]) + (a[2] + a[3])) + (Bias ? w[Out * In + o] : T(0));
+  for (int j = full; j < In; ++j) t += row[j] * x[j];
+  y[o] = t;
+}
+
 /// v's first N lanes to p, in the power-of-two pieces load_first reads them back in (a wide load
 /// after narrower stores of other sizes misses store forwarding).
 template <class Vec, std::size_t... I>
@@ -289,6 +313,20 @@ inline constexpr bool single_columns = [] {
 }();
 
 namespace detail {
+/// The lanes of dense_single's vectors when each holds its own rows of W in two registers: the
+/// largest power of two of rows (up to Out) whose In values each fit in two registers, and that
+/// a vector of at least 16 bytes holds exactly; 0 when there is none.
+constexpr int pair_rows(int out, int in, int width) {
+  int p = 1;
+  while (p * 2 <= out && p * 2 * in <= 2 * width) p *= 2;
+  return p;
+}
+template <class T, int Out, int In, int P = pair_rows(Out, In, width<T>), int K = (Out + P - 1) / P>
+inline constexpr int pair_lanes =
+    P >= 2 && vmath::lane_traits<vec_for<T, P>>::lanes == P &&
+            (K == 2 || K == 4) && K* P* int(sizeof(T)) <= vmath::register_bytes
+        ? P
+        : 0;
 /// dense_single's rows per vector: the narrowest vector that holds Out, L lanes; vector k holds
 /// rows k L .. k L + rows(k).
 template <int Out, class Vec>
@@ -302,10 +340,43 @@ KILN_VINLINE Vec shuffle_column(const R (&v)[2], std::index_sequence<l...>) {
   constexpr int L = sizeof...(l), rows = single_rows<Out, Vec>(k);
   return __builtin_shufflevector(v[0], v[1], (int(l) < rows ? (k * L + int(l)) * In + j : 0)...);
 }
+/// W held as K pairs of registers, pair k the rows of vector k (each L In values or fewer).
+template <class T, int K>
+struct register_pairs {
+  vec<T> v[K][2];
+};
+template <class T>
+inline constexpr bool is_register_pairs = false;
+template <class T, int K>
+inline constexpr bool is_register_pairs<register_pairs<T, K>> = true;
+template <class Vec, std::size_t... l>
+KILN_VINLINE auto join_two(Vec a, Vec b, std::index_sequence<l...>) {
+  return __builtin_shufflevector(a, b, int(l)...);
+}
+/// Two or four vectors side by side in one vector of twice or four times their lanes.
+template <class Vec, int K>
+KILN_VINLINE auto join(const Vec (&a)[K]) {
+  constexpr std::size_t L = vmath::lane_traits<Vec>::lanes;
+  static_assert(K == 2 || K == 4, "join: two or four vectors");
+  if constexpr (K == 2) {
+    return join_two(a[0], a[1], std::make_index_sequence<2 * L>{});
+  } else {
+    const auto lo = join_two(a[0], a[1], std::make_index_sequence<2 * L>{});
+    const auto hi = join_two(a[2], a[3], std::make_index_sequence<2 * L>{});
+    return join_two(lo, hi, std::make_index_sequence<4 * L>{});
+  }
+}
+template <int Out, int In, class Vec, int k, int j, class R, std::size_t... l>
+KILN_VINLINE Vec shuffle_pair_column(const R (&v)[2], std::index_sequence<l...>) {
+  constexpr int rows = single_rows<Out, Vec>(k);
+  return __builtin_shufflevector(v[0], v[1], (int(l) < rows ? int(l) * In + j : 0)...);
+}
 template <int Out, int In, class Vec, int k, int j, class W>
 KILN_VINLINE Vec column_at(const W& w) {
   constexpr int L = vmath::lane_traits<Vec>::lanes;
-  if constexpr (requires { w[0][0]; })  // W in two registers (a pointer's w[0][0] is no value)
+  if constexpr (is_register_pairs<W>)
+    return shuffle_pair_column<Out, In, Vec, k, j>(w.v[k], std::make_index_sequence<L>{});
+  else if constexpr (requires { w[0][0]; })  // W in two registers (a pointer's w[0][0] is no value)
     return shuffle_column<Out, In, Vec, k, j>(w, std::make_index_sequence<L>{});
   else
     return column<In, single_rows<Out, Vec>(k), Vec>(w, k * L, j);
@@ -331,7 +402,14 @@ KILN_VINLINE void single_steps(T* __restrict y, const T* __restrict x, const T* 
   constexpr int L = vmath::lane_traits<Vec>::lanes;
   Vec a[sizeof...(k)];
   (single_step<Out, In, Bias, int(j)>(a, x, b, w, ks), ...);
-  (store_first<single_rows<Out, Vec>(k), Vec>(y + k * L, a[k]), ...);
+  if constexpr (is_register_pairs<W>) {
+    // The vectors joined into one (two or four of them) and stored at once: the next layer
+    // reads y in one load, which stores of the parts would not forward to (8-8-8-1's compiled
+    // engine took 66 ns a sample so, 38 stored row by row).
+    store_first<Out>(y, join(a));
+  } else {
+    (store_first<single_rows<Out, Vec>(k), Vec>(y + k * L, a[k]), ...);
+  }
 }
 }  // namespace detail
 
@@ -356,6 +434,24 @@ KILN_VINLINE void dense_single(T* __restrict y, const T* __restrict x, const T* 
   } else if (__builtin_constant_p(w[0]) && __builtin_constant_p(w[Out * In - 1])) {
     detail::single_steps<Out, In, Bias, Vec>(y, x, w + Out * In, w, std::make_index_sequence<K>{},
                                              std::make_index_sequence<In>{});
+  } else if constexpr (detail::pair_lanes<T, Out, In> > 0) {
+    // Narrower vectors, each with its rows in two registers of their own (network 8-8-8-1's
+    // 8x8 layers: two vectors of 4 rows; their rows one by one took 38 ns a sample, 2x baked).
+    using P = detail::vec_for<T, detail::pair_lanes<T, Out, In>>;
+    constexpr int PL = vmath::lane_traits<P>::lanes, PK = (Out + PL - 1) / PL;
+    detail::register_pairs<T, PK> pairs;
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      ((pairs.v[k][0] =
+            detail::load_first<std::min(detail::single_rows<Out, P>(k) * In, R), detail::vec<T>>(
+                w + k * PL * In),
+        pairs.v[k][1] = detail::load_first<std::max(0, detail::single_rows<Out, P>(k) * In - R),
+                                           detail::vec<T>>(
+            w + k * PL * In + std::min(detail::single_rows<Out, P>(k) * In, R))),
+       ...);
+    }
+    (std::make_index_sequence<PK>{});
+    detail::single_steps<Out, In, Bias, P>(
+        y, x, w + Out * In, pairs, std::make_index_sequence<PK>{}, std::make_index_sequence<In>{});
   } else {
     constexpr int full = Out / R * R;
     for (int o = 0; o < full; o += R) detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
@@ -475,7 +571,9 @@ KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
 template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_forward(V* __restrict y, const V* __restrict x,
                                             const T* __restrict w) {
-  if constexpr (vmath::scalar<V>) {
+  if constexpr (vmath::scalar<V> && detail::streamed_rows<Out, In, T>) {
+    for (int o = 0; o < Out; ++o) detail::dense_row_streamed<Out, In, Bias>(y, x, w, o);
+  } else if constexpr (vmath::scalar<V>) {
     constexpr int R = detail::width<T>, full = Out / R * R;
     for (int o = 0; o < full; o += R) detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
     if constexpr (Out > full) detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
@@ -990,10 +1088,17 @@ template <class Net, class T>
 using tile_of = vmath::pack<typename vmath::tile<T>::vec, Net::value_slots <= 16 ? 4 : 2>;
 
 #if !KILN_FREESTANDING
-inline void check_size(const char* where, const char* what, std::size_t got, std::size_t want) {
-  if (got != want)
-    throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
-                                " values, expected " + std::to_string(want));
+[[noreturn, gnu::cold, gnu::noinline]] inline void size_error(const char* where, const char* what,
+                                                              std::size_t got, std::size_t want) {
+  throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
+                              " values, expected " + std::to_string(want));
+}
+/// The comparison inline, the message out of line: a batch-1 call that was not inlined spent a
+/// third of network A's 24 ns in three calls of a check that builds strings.
+[[gnu::always_inline]] inline void check_size(const char* where, const char* what, std::size_t got,
+                                              std::size_t want) {
+  if (got != want) [[unlikely]]
+    size_error(where, what, got, want);
 }
 
 /// Runs a generated network `Net` in precision T over a batch: whole tiles of
@@ -1026,6 +1131,9 @@ class engine {
   /// True when a layer (batch_norm) couples the samples of a batch in training.
   static constexpr bool couples_samples = batch_norms > 0;
 
+  /// Whether one sample's activations (few) live on the stack, in registers, whatever the call.
+  static constexpr bool single_on_stack = Net::value_slots + Net::aux_slots <= 512;
+
   /// All the scratch memory a call needs, of a size fixed at compile time. Calls without one put
   /// it on the stack; pass one (static, a member, from your allocator) to keep the stack small.
   struct workspace {
@@ -1039,6 +1147,16 @@ class engine {
 
   /// x: [batch][input_size], y: [batch][output_size]. Dropout is the identity here.
   void forward(std::span<const T> params, std::span<const T> x, std::span<T> y, int batch) const {
+    if constexpr (single_on_stack) {
+      // One sample needs no workspace: none reserved (bench A's batch-1 inference took 25.6 ns
+      // with one on the stack, 21.7 ns with the caller's, on Zen 5).
+      if (batch == 1) {
+        const char* where = "kiln::compiled::forward";
+        check_io(where, params, x, batch);
+        check_size(where, "y", y.size(), std::size_t(output_size));
+        return single(params.data(), x.data(), y.data());
+      }
+    }
     workspace w;
     forward(params, x, y, batch, w);
   }
@@ -1051,7 +1169,7 @@ class engine {
       // One sample's activations on the stack even when the caller passes a workspace, when
       // they are few: kept in registers, not stored to memory the caller can see (bench A's
       // batch-1 inference took 2.8x as long through a caller's workspace).
-      if constexpr (Net::value_slots + Net::aux_slots <= 512) {
+      if constexpr (single_on_stack) {
         return single(params.data(), x.data(), y.data());
       } else {
         return forward_tile<T>(params.data(), x.data(), y.data(), 0, 1, w);
