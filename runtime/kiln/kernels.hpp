@@ -366,6 +366,14 @@ KILN_VINLINE auto join(const Vec (&a)[K]) {
     return join_two(lo, hi, std::make_index_sequence<4 * L>{});
   }
 }
+/// Vector k's rows of W (P's lanes of rows, In values each) into its two registers.
+template <int Out, int In, class P, int k, class T>
+KILN_VINLINE void load_pair(vec<T> (&v)[2], const T* __restrict w) {
+  constexpr int R = width<T>, n = single_rows<Out, P>(k) * In;
+  const T* rows = w + k * vmath::lane_traits<P>::lanes * In;
+  v[0] = load_first<std::min(n, R), vec<T>>(rows);
+  v[1] = load_first<std::max(0, n - R), vec<T>>(rows + std::min(n, R));
+}
 template <int Out, int In, class Vec, int k, int j, class R, std::size_t... l>
 KILN_VINLINE Vec shuffle_pair_column(const R (&v)[2], std::index_sequence<l...>) {
   constexpr int rows = single_rows<Out, Vec>(k);
@@ -404,8 +412,8 @@ KILN_VINLINE void single_steps(T* __restrict y, const T* __restrict x, const T* 
   (single_step<Out, In, Bias, int(j)>(a, x, b, w, ks), ...);
   if constexpr (is_register_pairs<W>) {
     // The vectors joined into one (two or four of them) and stored at once: the next layer
-    // reads y in one load, which stores of the parts would not forward to (8-8-8-1's compiled
-    // engine took 66 ns a sample so, 38 stored row by row).
+    // reads y in one load, which stores of the parts would not forward to (stored in parts,
+    // 8-8-8-1's compiled engine took 66 ns a sample).
     store_first<Out>(y, join(a));
   } else {
     (store_first<single_rows<Out, Vec>(k), Vec>(y + k * L, a[k]), ...);
@@ -435,19 +443,14 @@ KILN_VINLINE void dense_single(T* __restrict y, const T* __restrict x, const T* 
     detail::single_steps<Out, In, Bias, Vec>(y, x, w + Out * In, w, std::make_index_sequence<K>{},
                                              std::make_index_sequence<In>{});
   } else if constexpr (detail::pair_lanes<T, Out, In> > 0) {
-    // Narrower vectors, each with its rows in two registers of their own (network 8-8-8-1's
-    // 8x8 layers: two vectors of 4 rows; their rows one by one took 38 ns a sample, 2x baked).
+    // Narrower vectors, each with its rows in two registers of its own (network 8-8-8-1's 8x8
+    // layers: two vectors of 4 rows). Dot products along rows of 8 took 38-47 ns a sample on
+    // Zen 5, this 29-36, the baked engine's constant columns 26.
     using P = detail::vec_for<T, detail::pair_lanes<T, Out, In>>;
     constexpr int PL = vmath::lane_traits<P>::lanes, PK = (Out + PL - 1) / PL;
     detail::register_pairs<T, PK> pairs;
     [&]<std::size_t... k>(std::index_sequence<k...>) {
-      ((pairs.v[k][0] =
-            detail::load_first<std::min(detail::single_rows<Out, P>(k) * In, R), detail::vec<T>>(
-                w + k * PL * In),
-        pairs.v[k][1] = detail::load_first<std::max(0, detail::single_rows<Out, P>(k) * In - R),
-                                           detail::vec<T>>(
-            w + k * PL * In + std::min(detail::single_rows<Out, P>(k) * In, R))),
-       ...);
+      (detail::load_pair<Out, In, P, int(k)>(pairs.v[k], w), ...);
     }
     (std::make_index_sequence<PK>{});
     detail::single_steps<Out, In, Bias, P>(
