@@ -247,8 +247,8 @@ KILN_VINLINE void dense_rows_1(T* __restrict y, const T* __restrict x, const T* 
 /// accumulators read D's 784-input layer in 2.6 us, sixteen rows at once in 3.8-4.4 us (Zen 5);
 /// a 64x64 layer (16 KB, in L1) the other way round, 50 ns against 100.
 template <int Out, int In, class T>
-inline constexpr bool streamed_rows = std::size_t(Out) * In * sizeof(T) > 32768 && In >=
-                                                                                       4 * width<T>;
+inline constexpr bool streamed_rows = (std::size_t(Out) * In * sizeof(T) > 32768) &&
+                                      (In >= 4 * width<T>);
 
 /// Row o of y = W x + b for one sample, four vector accumulators along the row.
 template <int Out, int In, bool Bias, class T>
@@ -322,11 +322,11 @@ constexpr int pair_rows(int out, int in, int width) {
   return p;
 }
 template <class T, int Out, int In, int P = pair_rows(Out, In, width<T>), int K = (Out + P - 1) / P>
-inline constexpr int pair_lanes =
-    P >= 2 && vmath::lane_traits<vec_for<T, P>>::lanes == P &&
-            (K == 2 || K == 4) && K* P* int(sizeof(T)) <= vmath::register_bytes
-        ? P
-        : 0;
+inline constexpr int pair_lanes = (P >= 2 && vmath::lane_traits<vec_for<T, P>>::lanes == P &&
+                                   (K == 2 || K == 4) &&
+                                   (K * P * int(sizeof(T)) <= vmath::register_bytes))
+                                      ? P
+                                      : 0;
 /// dense_single's rows per vector: the narrowest vector that holds Out, L lanes; vector k holds
 /// rows k L .. k L + rows(k).
 template <int Out, class Vec>

@@ -280,16 +280,37 @@ class optimizer {
               T* previous = nullptr) {
     bool finite = true;
     for (const state_range& r : fixed_) {  // the parameters between the fixed ranges
-      const std::size_t b = std::size_t(r.begin), e = b + std::size_t(r.count);
-      if (e <= begin || b >= end) continue;
+      const std::size_t b = std::max(std::size_t(r.begin), begin);
+      const std::size_t e = std::min(std::size_t(r.begin + r.count), end);
+      if (b >= e) continue;
       if (b > begin) finite &= update_parameters(plan, params, grad, begin, b, previous);
-      const std::size_t to = std::min(e, end);
-      if (previous)
-        std::copy(params + std::max(b, begin), params + to, previous + std::max(b, begin));
-      begin = to;
+      if (previous) std::copy(params + b, params + e, previous + b);
+      begin = e;
     }
     if (begin < end) finite &= update_parameters(plan, params, grad, begin, end, previous);
     return finite;
+  }
+
+  /// The learning rate of the next step: the rule's lr times the schedule's factor.
+  double learning_rate() const {
+    return std::visit([](const auto& c) { return c.lr; }, config_) * schedule_.factor(steps_);
+  }
+  /// Steps taken so far.
+  long long steps() const { return steps_; }
+  void set_steps(long long s) { steps_ = s; }
+  /// The state buffers, one after the other, each [param_count].
+  std::span<T> state() { return state_; }
+  std::span<const T> state() const { return state_; }
+  int param_count() const { return param_count_; }
+  const optimizer_config& config() const { return config_; }
+  const schedule& lr_schedule() const { return schedule_; }
+  /// A short name: "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw".
+  std::string name() const {
+    if (const sgd* s = std::get_if<sgd>(&config_))
+      return s->momentum == 0 ? "sgd" : s->nesterov ? "nesterov" : "momentum";
+    if (std::holds_alternative<rmsprop>(config_)) return "rmsprop";
+    if (std::holds_alternative<adam>(config_)) return "adam";
+    return "adamw";
   }
 
  private:
@@ -346,30 +367,6 @@ class optimizer {
         config_);
   }
 
- public:
-  /// The learning rate of the next step: the rule's lr times the schedule's factor.
-  double learning_rate() const {
-    return std::visit([](const auto& c) { return c.lr; }, config_) * schedule_.factor(steps_);
-  }
-  /// Steps taken so far.
-  long long steps() const { return steps_; }
-  void set_steps(long long s) { steps_ = s; }
-  /// The state buffers, one after the other, each [param_count].
-  std::span<T> state() { return state_; }
-  std::span<const T> state() const { return state_; }
-  int param_count() const { return param_count_; }
-  const optimizer_config& config() const { return config_; }
-  const schedule& lr_schedule() const { return schedule_; }
-  /// A short name: "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw".
-  std::string name() const {
-    if (const sgd* s = std::get_if<sgd>(&config_))
-      return s->momentum == 0 ? "sgd" : s->nesterov ? "nesterov" : "momentum";
-    if (std::holds_alternative<rmsprop>(config_)) return "rmsprop";
-    if (std::holds_alternative<adam>(config_)) return "adam";
-    return "adamw";
-  }
-
- private:
   int state_buffers() const {
     if (const sgd* s = std::get_if<sgd>(&config_)) return s->momentum != 0 ? 1 : 0;
     if (std::holds_alternative<rmsprop>(config_)) return 1;

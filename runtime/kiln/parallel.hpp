@@ -212,11 +212,8 @@ class sharded_model {
       // batch_norm: a shard's statistics would not be the batch's, so one engine takes it whole.
       fill(item_range{0, batch});
       const T loss = engines_[0].loss_and_gradient(params, x, targets, d_params, batch, pass);
-      if (sum_of_squares) {
-        double sq = 0;
-        for (T g : d_params) sq += double(g) * double(g);
-        *sum_of_squares = sq;
-      }
+      if (sum_of_squares)
+        *sum_of_squares = detail::sum_of_squares(d_params.data(), d_params.size());
       return loss;
     }
     const int k = threads();

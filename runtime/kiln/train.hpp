@@ -311,9 +311,9 @@ fit_history fit(const M& m, std::span<typename M::value_type> params,
       throw std::invalid_argument(
           "kiln::fit: the network has batch_norm, whose batch statistics would be each process's "
           "own over a reducer: train it in one process (threads run its batch whole)");
-    // An optimizer built from a count learns where the state is: it never steps it.
-    opt.leave_state_of(nodes_of(m));
   }
+  // An optimizer built from a count learns where the network keeps state: it never steps it.
+  if constexpr (has_nodes<M>) opt.leave_state_of(nodes_of(m));
   const bool show =
       progress_enabled(o.progress, o.progress_stream) && (!o.reducer || o.reducer->rank() == 0);
   progress_bar bar(show, o.epochs, train.size(), metric_name(h.metric), o.progress_stream);
