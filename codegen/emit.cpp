@@ -157,7 +157,7 @@ struct writer {
         out << "    if constexpr (kiln::kernels::single_columns<V, " << o.out << ", " << o.in
             << ">) {\n      kiln::kernels::dense_single<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
-            << w << ");\n    } else ";
+            << w << ", training);\n    } else ";
         if (!o.unrolled) {
           out << "{\n      ";
           call();

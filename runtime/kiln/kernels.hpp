@@ -40,11 +40,19 @@ using vec = typename vmath::tile<T>::vec;
 template <class T>
 inline constexpr int width = vmath::tile<T>::lanes;
 
-/// The narrowest vector of T that holds N values: 16 bytes at least, a register at most. A
+/// The widest vector of a single sample's few units and weights: 32 bytes, also on AVX-512. On
+/// Intel's AVX-512 cores a 512-bit instruction shuts off port 1's vector unit while it is in
+/// flight, and a single sample's chain then waits for ports: on Emerald Rapids one 512-bit load
+/// a call made the chain of a single-register tanh 16 cycles longer (47 to 63), and network A's
+/// call took 205 cycles with its two 512-bit weight shuffles, 148 without. Zen 4 splits a
+/// 512-bit instruction into two 256-bit halves anyway.
+inline constexpr int single_bytes = vmath::register_bytes < 32 ? vmath::register_bytes : 32;
+
+/// The narrowest vector of T that holds N values: 16 bytes at least, single_bytes at most. A
 /// single sample's few units run in it (network A's four tanh units: 16 bytes, not AVX-512's 64).
 constexpr int vector_bytes_for(int bytes) {
   int b = 16;
-  while (b < bytes && b < vmath::register_bytes) b *= 2;
+  while (b < bytes && b < single_bytes) b *= 2;
   return b;
 }
 template <class T, int N>
@@ -389,27 +397,35 @@ KILN_VINLINE Vec column_at(const W& w) {
   else
     return column<In, single_rows<Out, Vec>(k), Vec>(w, k * L, j);
 }
-/// Step j of dense_single: column j of each vector's rows times x[j], added to its sum.
-template <int Out, int In, bool Bias, int j, class Vec, class T, class W, std::size_t... k>
-KILN_VINLINE void single_step(Vec (&a)[sizeof...(k)], const T* __restrict x, const T* __restrict b,
-                              const W& w, std::index_sequence<k...>) {
-  constexpr int L = vmath::lane_traits<Vec>::lanes;
+/// Step j of dense_single: column j of each vector's rows times x[j], added to chain c's sum
+/// (the first step of a chain starts it; chain 0 starts from the bias).
+template <int Out, int In, bool Bias, int C, int j, class Vec, class T, class W, std::size_t... k>
+KILN_VINLINE void single_step(Vec (&a)[C][sizeof...(k)], const T* __restrict x,
+                              const T* __restrict b, const W& w, std::index_sequence<k...>) {
+  constexpr int L = vmath::lane_traits<Vec>::lanes, c = j % C;
   const Vec xj = vmath::splat<Vec>(x[j]);
   if constexpr (j == 0)
-    ((a[k] = (Bias ? load_first<single_rows<Out, Vec>(k), Vec>(b + k * L) : Vec{}) +
-             column_at<Out, In, Vec, int(k), j>(w) * xj),
+    ((a[0][k] = (Bias ? load_first<single_rows<Out, Vec>(k), Vec>(b + k * L) : Vec{}) +
+                column_at<Out, In, Vec, int(k), j>(w) * xj),
      ...);
+  else if constexpr (j < C)
+    ((a[c][k] = column_at<Out, In, Vec, int(k), j>(w) * xj), ...);
   else
-    ((a[k] += column_at<Out, In, Vec, int(k), j>(w) * xj), ...);
+    ((a[c][k] += column_at<Out, In, Vec, int(k), j>(w) * xj), ...);
 }
-template <int Out, int In, bool Bias, class Vec, class T, class W, std::size_t... k,
+/// The sums of dense_single in C chains (1, 2 or 4), the columns dealt round them, then added.
+template <int C, int Out, int In, bool Bias, class Vec, class T, class W, std::size_t... k,
           std::size_t... j>
 KILN_VINLINE void single_steps(T* __restrict y, const T* __restrict x, const T* __restrict b,
                                const W& w, std::index_sequence<k...> ks,
                                std::index_sequence<j...>) {
+  static_assert(C == 1 || C == 2 || C == 4);
   constexpr int L = vmath::lane_traits<Vec>::lanes;
-  Vec a[sizeof...(k)];
-  (single_step<Out, In, Bias, int(j)>(a, x, b, w, ks), ...);
+  Vec chains[C][sizeof...(k)];
+  (single_step<Out, In, Bias, C, int(j)>(chains, x, b, w, ks), ...);
+  for (int h = C / 2; h >= 1; h /= 2)
+    for (int c = 0; c < h; ++c) ((chains[c][k] += chains[c + h][k]), ...);
+  Vec(&a)[sizeof...(k)] = chains[0];
   if constexpr (is_register_pairs<W>) {
     // The vectors joined into one (two or four of them) and stored at once: the next layer
     // reads y in one load, which stores of the parts would not forward to (stored in parts,
@@ -419,47 +435,76 @@ KILN_VINLINE void single_steps(T* __restrict y, const T* __restrict x, const T* 
     (store_first<single_rows<Out, Vec>(k), Vec>(y + k * L, a[k]), ...);
   }
 }
+
+/// dense_single's chains of sums in inference: the In steps dealt round up to four chains.
+constexpr int single_chains(int in) { return in >= 8 ? 4 : in >= 3 ? 2 : 1; }
+
+template <int C, int Out, int In, bool Bias, class T>
+KILN_VINLINE void dense_single_chains(T* __restrict y, const T* __restrict x,
+                                      const T* __restrict w) {
+  using Vec = vec_for<T, Out>;
+  constexpr int L = vmath::lane_traits<Vec>::lanes, K = (Out + L - 1) / L, R = width<T>;
+  // W in two registers of the narrowest vector that holds half of it (A's 2x4: two of 16 bytes).
+  using Half = vec_for<T, (Out * In + 1) / 2>;
+  constexpr int H = vmath::lane_traits<Half>::lanes;
+  if (__builtin_constant_p(w[0]) && __builtin_constant_p(w[Out * In - 1])) {
+    // Baked weights: constant columns, no shuffle left to run (GCC 12 folds shuffles of
+    // constants in 256 bits, not in AVX-512's two-register permutes).
+    single_steps<C, Out, In, Bias, Vec>(y, x, w + Out * In, w, std::make_index_sequence<K>{},
+                                        std::make_index_sequence<In>{});
+  } else if constexpr (Out * In <= 2 * H) {
+    const Half v[2] = {load_first<std::min(Out * In, H), Half>(w),
+                       load_first<std::max(0, Out * In - H), Half>(w + std::min(Out * In, H))};
+    single_steps<C, Out, In, Bias, Vec>(y, x, w + Out * In, v, std::make_index_sequence<K>{},
+                                        std::make_index_sequence<In>{});
+  } else if constexpr (Out * In <= 32) {
+    // Up to 32 weights: the columns built element by element from memory, off the sample's
+    // chain (W does not wait on x). Network B's 2x10 and 10x3 layers in 512-bit registers took
+    // 73 ns a sample on Emerald Rapids, this 49, as with baked weights.
+    single_steps<C, Out, In, Bias, Vec>(y, x, w + Out * In, w, std::make_index_sequence<K>{},
+                                        std::make_index_sequence<In>{});
+  } else if constexpr (pair_lanes<T, Out, In> > 0) {
+    // Narrower vectors, each with its rows in two registers of its own (network 8-8-8-1's 8x8
+    // layers: two vectors of 4 rows). Dot products along rows of 8 took 38-47 ns a sample on
+    // Zen 5, this 29-36, the baked engine's constant columns 26.
+    using P = vec_for<T, pair_lanes<T, Out, In>>;
+    constexpr int PL = vmath::lane_traits<P>::lanes, PK = (Out + PL - 1) / PL;
+    register_pairs<T, PK> pairs;
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      (load_pair<Out, In, P, int(k)>(pairs.v[k], w), ...);
+    }
+    (std::make_index_sequence<PK>{});
+    single_steps<C, Out, In, Bias, P>(y, x, w + Out * In, pairs, std::make_index_sequence<PK>{},
+                                      std::make_index_sequence<In>{});
+  } else {
+    constexpr int full = Out / R * R;
+    for (int o = 0; o < full; o += R) dense_rows_1<R, Out, In, Bias>(y, x, w, o);
+    if constexpr (Out > full) dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
+  }
+}
 }  // namespace detail
 
 /// y = W x + b for one sample in column form: y = b + sum_j x[j] W[:, j], on the narrowest
 /// vectors that hold Out. Every step unrolled (a loop over j kept the sums in memory). The
-/// columns: shuffled out of W in two registers where it fits; else, with constant (baked)
-/// weights, constant vectors; else (a larger W passed at run time, whose columns would be built
-/// element by element) dot products along the rows, as dense_forward.
+/// columns: with constant (baked) weights, constant vectors; else shuffled out of W in two
+/// registers of at most single_bytes where it fits; else, up to 32 weights, built element by
+/// element; else in register pairs (pair_lanes) or, for a larger W, dot products along the rows,
+/// as dense_forward.
+///
+/// Training (and what the generic engine is compared with there): one sum per vector in the
+/// generic engine's order, bias then inputs 0, 1, ... (partial sums, under the cancellation of
+/// an MSE gradient's y - t, left a gradient 4e-5 off the generic engine's in a registered-kinds
+/// test). Inference: the columns dealt round two or four chains (single_chains), so that the
+/// sample waits on In / C multiply-adds and log2 C additions instead of In multiply-adds
+/// (network B's 10-input layer: 40 cycles of chain at 4 cycles a multiply-add, 16 in four).
 template <int Out, int In, bool Bias, class T>
-KILN_VINLINE void dense_single(T* __restrict y, const T* __restrict x, const T* __restrict w) {
-  using Vec = detail::vec_for<T, Out>;
-  constexpr int L = vmath::lane_traits<Vec>::lanes, K = (Out + L - 1) / L, R = detail::width<T>;
-  // One sum per vector, in the generic engine's order (bias, then inputs 0, 1, ...): partial
-  // sums would shorten the chain, but under cancellation (an MSE gradient's y - t) their other
-  // rounding left the gradient 4e-5 off the generic engine's in a registered-kinds test.
-  if constexpr (Out * In <= 2 * R) {
-    const detail::vec<T> v[2] = {
-        detail::load_first<std::min(Out * In, R), detail::vec<T>>(w),
-        detail::load_first<std::max(0, Out * In - R), detail::vec<T>>(w + std::min(Out * In, R))};
-    detail::single_steps<Out, In, Bias, Vec>(y, x, w + Out * In, v, std::make_index_sequence<K>{},
-                                             std::make_index_sequence<In>{});
-  } else if (__builtin_constant_p(w[0]) && __builtin_constant_p(w[Out * In - 1])) {
-    detail::single_steps<Out, In, Bias, Vec>(y, x, w + Out * In, w, std::make_index_sequence<K>{},
-                                             std::make_index_sequence<In>{});
-  } else if constexpr (detail::pair_lanes<T, Out, In> > 0) {
-    // Narrower vectors, each with its rows in two registers of its own (network 8-8-8-1's 8x8
-    // layers: two vectors of 4 rows). Dot products along rows of 8 took 38-47 ns a sample on
-    // Zen 5, this 29-36, the baked engine's constant columns 26.
-    using P = detail::vec_for<T, detail::pair_lanes<T, Out, In>>;
-    constexpr int PL = vmath::lane_traits<P>::lanes, PK = (Out + PL - 1) / PL;
-    detail::register_pairs<T, PK> pairs;
-    [&]<std::size_t... k>(std::index_sequence<k...>) {
-      (detail::load_pair<Out, In, P, int(k)>(pairs.v[k], w), ...);
-    }
-    (std::make_index_sequence<PK>{});
-    detail::single_steps<Out, In, Bias, P>(
-        y, x, w + Out * In, pairs, std::make_index_sequence<PK>{}, std::make_index_sequence<In>{});
-  } else {
-    constexpr int full = Out / R * R;
-    for (int o = 0; o < full; o += R) detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
-    if constexpr (Out > full) detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
-  }
+KILN_VINLINE void dense_single(T* __restrict y, const T* __restrict x, const T* __restrict w,
+                               bool training = true) {
+  constexpr int C = detail::single_chains(In);
+  if (C == 1 || training)
+    detail::dense_single_chains<1, Out, In, Bias>(y, x, w);
+  else
+    detail::dense_single_chains<C, Out, In, Bias>(y, x, w);
 }
 
 namespace detail {
@@ -752,6 +797,20 @@ KILN_VINLINE void dense_params_clear(T* __restrict d_w) {
   if constexpr (!detail::stashed<In, T>) clear<Out * In + (Bias ? Out : 0)>(d_w);
 }
 
+namespace detail {
+/// map's last units of one sample, From .. N, in zero-padded vectors of at most single_bytes
+/// (no scalar libm calls).
+template <int From, int N, bool Accumulate, class V, class F, class... X>
+KILN_VINLINE void map_rest(V* __restrict y, F f, const X* __restrict... x) {
+  if constexpr (From < N) {
+    constexpr int piece = single_bytes / int(sizeof(V)), n = N - From < piece ? N - From : piece;
+    const auto r = f(load_first<n, vec_for<V, n>>(x + From)...);
+    for (int u = 0; u < n; ++u) y[From + u] = Accumulate ? y[From + u] + r[u] : r[u];
+    map_rest<From + n, N, Accumulate>(y, f, x...);
+  }
+}
+}  // namespace detail
+
 template <int N, bool Accumulate, class V, class F, class... X>
 KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
   if constexpr (vmath::scalar<V>) {
@@ -760,11 +819,7 @@ KILN_VINLINE void map(V* __restrict y, F f, const X* __restrict... x) {
       const auto r = f(detail::load(x + u)...);
       detail::store(y + u, Accumulate ? detail::load(y + u) + r : r);
     }
-    if constexpr (N > full) {  // the last units in a zero-padded vector: no scalar libm calls
-      constexpr int rest = N - full;
-      const auto r = f(detail::load_first<rest, detail::vec_for<V, rest>>(x + full)...);
-      for (int u = 0; u < rest; ++u) y[full + u] = Accumulate ? y[full + u] + r[u] : r[u];
-    }
+    detail::map_rest<full, N, Accumulate>(y, f, x...);
   } else {
     // f on packs of four registers (two units of a two-register tile): vmath's exp, tanh and
     // sigmoid then take every step on four independent registers before the next.

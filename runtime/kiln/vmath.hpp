@@ -310,7 +310,11 @@ KILN_VINLINE void estrin(const V (&x)[K], const element_t<V> (&c)[N], V (&out)[K
   for (int i = 0; i < N; ++i)
     for (int k = 0; k < K; ++k) t[i][k] = splat<V>(c[i]);
   for (int k = 0; k < K; ++k) power[k] = x[k];
+  // Unrolled at -O2 too (CMake's RelWithDebInfo): left a loop, t stays in memory and the
+  // single-register exp took 65 cycles, unrolled 48 (Emerald Rapids).
+#pragma GCC unroll 8
   for (int n = N; n > 1; n = (n + 1) / 2) {
+#pragma GCC unroll 16
     for (int i = 0; i < n / 2; ++i)
       for (int k = 0; k < K; ++k) t[i][k] = t[2 * i][k] + t[2 * i + 1][k] * power[k];
     if (n % 2 == 1)
@@ -394,6 +398,12 @@ namespace detail {
 /// Taylor polynomial (degree 7 in float, 13 in double), then scaled by 2^n. Underflows to 0 (and
 /// flushes results below the smallest normal to 0). Overflow = true: overflows to inf, with 2^n
 /// in two factors (n reaches 128); false: x <= 0 only, one factor and no overflow side.
+///
+/// x is not clamped first: a lane outside [lo, hi] computes a meaningless n and r (integer bits
+/// only, no trap), and the selects at the end, on the input, give it 0 or inf. So a single
+/// sample waits on no select before the polynomial (two of them took 8 cycles on Emerald Rapids).
+/// One register: the polynomial in Estrin's form (taylor_exp's Short), 20 cycles of chain
+/// against Horner's 28; several registers keep Horner's fewer operations.
 template <bool Overflow, int K, lane_vector V>
 KILN_VINLINE void exp_in_place(V (&v)[K]) {
   using T = element_t<V>;
@@ -405,22 +415,25 @@ KILN_VINLINE void exp_in_place(V (&v)[K]) {
   mask_t<V> n[K];
   V r[K], p[K];
   for (int k = 0; k < K; ++k) {
-    V xc = select(gt(splat<V>(lo), v[k]), splat<V>(lo), v[k]);
-    if constexpr (Overflow) xc = select(gt(xc, splat<V>(hi)), splat<V>(hi), xc);
     // 1.5 2^mantissa + x log2(e): the sum's last bits hold x log2(e) rounded to an integer.
-    const V t = xc * T(1.44269504088896340736) + magic;
+    const V t = v[k] * T(1.44269504088896340736) + magic;
     n[k] = (mask_t<V>)t - (mask_t<V>)splat<V>(magic);
-    r[k] = minus_n_ln2(xc, t - magic);
+    r[k] = minus_n_ln2(v[k], t - magic);
   }
   if constexpr (single)
-    taylor_exp<0, 7, false>(r, p);
+    taylor_exp<0, 7, K == 1>(r, p);
   else
-    taylor_exp<0, 13, false>(r, p);
+    taylor_exp<0, 13, K == 1>(r, p);
   for (int k = 0; k < K; ++k) {
     if constexpr (Overflow) {
       const V y = p[k] * pow2<V>(n[k]);
-      v[k] = select(gt(v[k], splat<V>(hi)), splat<V>(T(INFINITY)),
-                    select(gt(splat<V>(lo), v[k]), V{}, y));
+      V inf = splat<V>(T(INFINITY));
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+      // In a register: against the constant GCC 12 merges a masked broadcast load into y, a
+      // load on the sample's chain (a sigmoid's last steps: 8 cycles where a blend takes 1).
+      asm("" : "+v"(inf));
+#endif
+      v[k] = select(gt(v[k], splat<V>(hi)), inf, select(gt(splat<V>(lo), v[k]), V{}, y));
     } else {
       const V y = p[k] * (V)((n[k] + bias) << mantissa);  // n in [1 - bias, 0]: one factor
       v[k] = select(gt(splat<V>(lo), v[k]), V{}, y);
@@ -434,7 +447,7 @@ template <int K, lane_vector V>
 KILN_VINLINE void exp(V (&v)[K]) {
   detail::exp_in_place<true>(v);
 }
-/// e^x for x <= 0 (softmax's exp(x - max), sigmoid's exp(-|x|)): 8 of exp's ~30 operations fewer.
+/// e^x for x <= 0 (softmax's exp(x - max), the cross-entropies' exp(-|z|)): no overflow side.
 template <int K, lane_vector V>
 KILN_VINLINE void exp_nonpositive(V (&v)[K]) {
   detail::exp_in_place<false>(v);
@@ -517,23 +530,43 @@ KILN_VINLINE V clamp_symmetric(V v, element_t<V> limit) {
   v = select(gt(v, hi), hi, v);
   return select(gt(lo, v), lo, v);
 }
+/// min(v, limit) lane by lane (one min, as clamp_symmetric); NaN stays NaN.
+template <lane_vector V>
+KILN_VINLINE V clamp_above(V v, element_t<V> limit) {
+  V hi = splat<V>(limit);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  asm("" : "+v"(hi));
+#endif
+  return select(gt(v, hi), hi, v);
+}
+/// v's sign bits, and |v|.
+template <lane_vector V>
+KILN_VINLINE mask_t<V> sign_bits(V v) {
+  return (mask_t<V>)v & (mask_t<V>)splat<V>(element_t<V>(-0.0));
+}
+template <lane_vector V>
+KILN_VINLINE V magnitude(V v) {
+  return (V)((mask_t<V>)v & ~(mask_t<V>)splat<V>(element_t<V>(-0.0)));
+}
 
 /// Float tanh(x) = x P(x^2) / Q(x^2), x clamped to +-9.1 (where tanh rounds to 1), P and Q of
 /// degree 4 with positive coefficients: a relative-error fit on [0, 9.1] (weighted least squares
 /// iterated towards minimax, 2.3e-8 before rounding to float). Measured over every float in
 /// [0, 10.5]: at most 5 ulp, 99.3% of them within 1 (the rounding of the two Horner sums adds up
 /// to ~3 of the 5). Eight multiply-adds, a division and two clamps: 1.76x the throughput of the
-/// exp-based float tanh it replaced (still the double one, below) and half its latency. Odd by
-/// construction, NaN stays NaN.
+/// exp-based float tanh it replaced (still the double one, below) and half its latency. Worked
+/// on |x|, the sign put back at the end: each clamp one min, not a min and a max (a single
+/// sample waits on them: 4 cycles each on Emerald Rapids, an and and an or 1). Odd (x P / Q
+/// rounds alike on x and -x), NaN stays NaN.
 template <int K, lane_vector V>
 KILN_VINLINE void tanh_rational(V (&v)[K]) {
   constexpr float p[] = {1.0f, 0.133744195f, 0.0034877446f, 2.04800726e-05f, 1.31759803e-08f};
   constexpr float q[] = {1.0f, 0.467077345f, 0.025847137f, 0.000327281043f, 7.7034133e-07f};
   constexpr float cap = 9.1f;
-  V s[K], n[K], d[K];
+  V a[K], s[K], n[K], d[K];
   for (int k = 0; k < K; ++k) {
-    v[k] = clamp_symmetric(v[k], cap);
-    s[k] = v[k] * v[k];
+    a[k] = clamp_above(magnitude(v[k]), cap);
+    s[k] = a[k] * a[k];
     n[k] = splat<V>(p[4]);
     d[k] = splat<V>(q[4]);
   }
@@ -542,9 +575,11 @@ KILN_VINLINE void tanh_rational(V (&v)[K]) {
       n[k] = n[k] * s[k] + p[i];
       d[k] = d[k] * s[k] + q[i];
     }
-  // Rounded in float, x P / Q comes out 1 ulp above 1 from x = 9.1 on (1.00000012): clamped
-  // to [-1, 1], where tanh lies, so that tanh(inf) is 1 and tanh's derivative 1 - y^2 not negative.
-  for (int k = 0; k < K; ++k) v[k] = clamp_symmetric(v[k] * n[k] / d[k], 1.0f);
+  // Rounded in float, x P / Q comes out 1 ulp above 1 from x = 8.2 on (1.00000012; 8.0 without
+  // FMA): clamped to 1, where tanh lies, so that tanh(inf) is 1 and tanh's derivative 1 - y^2
+  // not negative.
+  for (int k = 0; k < K; ++k)
+    v[k] = (V)((mask_t<V>)clamp_above(a[k] * n[k] / d[k], 1.0f) | sign_bits(v[k]));
 }
 }  // namespace detail
 
@@ -654,17 +689,15 @@ KILN_VINLINE V step_d(V, V) {
   return V{};
 }
 
-/// In place on K registers (their exps side by side). Stable on both tails, as math::sigmoid:
-/// e = exp(-|x|) never overflows.
+/// In place on K registers (their exps side by side): 1 / (1 + e^-x). Accurate to a few ulp
+/// on both tails: on the negative one e^-x is large and 1 / (1 + e) keeps its relative error;
+/// below x = -88.7 it is inf and the result 0. No select before or after the exp (math::sigmoid's
+/// exp(-|x|) took two, on a single sample's chain).
 template <int K, lane_vector V>
 KILN_VINLINE void sigmoid(V (&v)[K]) {
-  V e[K];
-  for (int k = 0; k < K; ++k) e[k] = select(ge(v[k], V{}), -v[k], v[k]);
-  vmath::exp_nonpositive<K>(e);
-  for (int k = 0; k < K; ++k) {
-    const V r = 1 / (1 + e[k]);
-    v[k] = select(ge(v[k], V{}), r, e[k] * r);
-  }
+  for (int k = 0; k < K; ++k) v[k] = -v[k];
+  vmath::exp<K>(v);
+  for (int k = 0; k < K; ++k) v[k] = 1 / (1 + v[k]);
 }
 template <class V>
 KILN_VINLINE V sigmoid(V x) {

@@ -121,10 +121,12 @@ void check_all_edges() {
   namespace vm = kiln::vmath;
   check_edges<T>([](auto x) { return vm::tanh(x); }, [](T v) { return std::tanh(v); });
   check_edges<T>([](auto x) { return vm::relu(x); }, [](T v) { return kiln::math::relu(v); });
+  check_edges<T>([](auto x) { return vm::sigmoid(x); },
+                 [](T v) { return kiln::math::sigmoid(v); });
 }
 }  // namespace
 
-TEST_CASE("vector tanh and relu match the scalar rules at infinities, huge values and NaN",
+TEST_CASE("vector tanh, relu and sigmoid match the scalar rules at infinities, huge values and NaN",
           "[vmath]") {
   check_all_edges<float>();
   check_all_edges<double>();
