@@ -44,11 +44,12 @@ void count_samples(benchmark::State& state, int samples) {
 }
 
 // One training step as fit runs it: the sharded gradient with its norm, then the update on the
-// threads (Adam); range(2) = 0 leaves out the gradient (the update alone).
+// threads (Adam); range(2) = 0 leaves out the gradient (the update alone), 2 the update (the
+// gradient alone).
 template <const auto& Net>
 void train_step(benchmark::State& state) {
   const int threads = int(state.range(0)), batch = int(state.range(1));
-  const bool gradient = state.range(2) != 0;
+  const bool gradient = state.range(2) != 0, update = state.range(2) != 2;
   setup<Net> s(batch);
   using M = typename setup<Net>::M;
   kiln::thread_pool pool(threads);
@@ -61,8 +62,9 @@ void train_step(benchmark::State& state) {
       benchmark::DoNotOptimize(sm.loss_and_gradient(s.params, s.data.x, s.data.y,
                                                     std::span<float>(grad), batch,
                                                     kiln::train_pass{}, &squares));
-    kiln::detail::apply_step(sm, std::span<float>(s.params), std::span<float>(grad),
-                             std::span<float>(last), opt, 0.0, std::sqrt(squares));
+    if (update)
+      kiln::detail::apply_step(sm, std::span<float>(s.params), std::span<float>(grad),
+                               std::span<float>(last), opt, 0.0, std::sqrt(squares));
     benchmark::DoNotOptimize(s.params.data());
     benchmark::ClobberMemory();
   }
@@ -112,7 +114,7 @@ void fit_epoch(benchmark::State& state) {
 
 // Threads x batch (x gradient: 0 is Adam's update alone).
 BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
-BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0}})->UseRealTime();
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0, 2}})->UseRealTime();
 BENCHMARK(infer<bench::net_d>)->ArgsProduct({{1, 2}, {256, 4096}})->UseRealTime();
 // Where threads stop paying: every network's step on 2 threads against 1.
 BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <kiln/graph.hpp>
+#include <kiln/kernels.hpp>
 #include <memory>
 #include <new>
 #include <span>
@@ -104,25 +105,30 @@ struct core {
 /// The critical path of one sample through the network, in cycles: the longest chain of
 /// dependent instructions each layer's arithmetic needs at least, layers one after another.
 /// dense: with rows narrower than a register (`width` floats; kernels::dense_single, column
-/// form) one multiply-add per input in sequence, else a multiply and a tree of additions over
-/// the inputs, 1 + ceil(log2 in) FMA latencies;
-/// float tanh (vmath's rational form): a clamp, x^2, four Horner steps, a multiply, a division, a
-/// clamp; sigmoid: vmath's exp (three steps of range reduction, seven Horner steps, the scaling),
-/// 1 + e and a division; relu a max; softmax over n: a max tree, a subtraction, the exp, a sum
-/// tree, a division. Loads, stores and calls are not counted: a bound no engine can beat.
+/// form) the inputs dealt round C = 1, 2 or 4 chains of multiply-adds (in / C steps, then log2 C
+/// additions), else a multiply and a tree of additions over the inputs, 1 + ceil(log2 in) FMA
+/// latencies; float tanh (vmath's rational form on |x|): the and, a clamp, x^2, four Horner
+/// steps, a multiply, a division, a clamp, the or; sigmoid: a negation, vmath's exp on one
+/// register (two steps of rounding, two of range reduction, three Estrin levels and two Horner
+/// steps, the scaling, the select), 1 + e and a division; relu a max; softmax over n: a max tree,
+/// a subtraction, the exp, a sum tree, a division. Loads, stores and calls are not counted: a
+/// bound no engine can beat.
 inline double critical_path_cycles(std::span<const kiln::node> nodes, int width, core c = {}) {
   const auto log2_ceil = [](int n) { return n <= 1 ? 0.0 : std::ceil(std::log2(double(n))); };
-  const double exp = c.blend + 3 * c.fma + 7 * c.fma + c.fma + c.blend;
+  const double exp = 2 * c.fma + 2 * c.fma + 3 * c.fma + 2 * c.fma + c.fma + c.blend;
   double cycles = 0;
   for (const kiln::node& n : nodes) switch (n.k) {
-      case kiln::kind::dense:
-        cycles += n.in < width ? c.fma * n.in : c.fma * (1 + log2_ceil(n.in));
+      case kiln::kind::dense: {
+        const int chains = kiln::kernels::detail::single_chains(n.in);
+        cycles += n.in < width ? c.fma * (std::ceil(double(n.in) / chains) + log2_ceil(chains))
+                               : c.fma * (1 + log2_ceil(n.in));
         break;
+      }
       case kiln::kind::tanh:
-        cycles += 2 * c.fma + c.fma + 4 * c.fma + c.fma + c.div + 2 * c.fma;
+        cycles += c.blend + c.fma + c.fma + 4 * c.fma + c.fma + c.div + c.fma + c.blend;
         break;
       case kiln::kind::sigmoid:
-        cycles += exp + c.fma + c.div + c.blend;
+        cycles += c.blend + exp + c.fma + c.div;
         break;
       case kiln::kind::relu:
         cycles += c.fma;

@@ -372,22 +372,37 @@ struct writer {
       out << "  }\n";
       out << "\n  /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, "
              "to dp\n"
-             "  /// (writes them, for the first chunk). x: the samples' inputs, one row each.\n";
+             "  /// (writes them, for the first chunk). x: the samples' inputs, one row each. "
+             "Each layer's\n"
+             "  /// rows `part` of `parts` only (kernels::detail::row_part).\n";
       out << "  template <class T>\n";
       out << "  static void backward_params([[maybe_unused]] T* __restrict dp,\n"
              "                              [[maybe_unused]] const kiln::kernels::stash<T>& "
              "stash,\n"
              "                              [[maybe_unused]] const T* __restrict x, "
              "[[maybe_unused]] int n,\n"
-             "                              [[maybe_unused]] bool first) {\n";
+             "                              [[maybe_unused]] bool first, "
+             "[[maybe_unused]] int part = 0,\n"
+             "                              [[maybe_unused]] int parts = 1) {\n";
+      std::vector<std::string> layers;
       for (const op& o : g.backward) {
         if (o.what != op_kind::dense_backward_params) continue;
         comment(o);
         out << "    kiln::kernels::dense_params_chunk<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(dp + " << o.param_offset << ", stash, "
-            << o.stash_dy << ", " << o.stash_x << ", x, n, first);\n";
+            << o.stash_dy << ", " << o.stash_x << ", x, n, first, part, parts);\n";
+        layers.push_back("{" + std::to_string(o.param_offset) + ", " + std::to_string(o.out) +
+                         ", " + std::to_string(o.in) + ", " + (o.bias ? "true" : "false") + "}");
       }
       out << "  }\n";
+      // The layers backward_params sums (those of them wide enough to be stashed, per T): a
+      // data-parallel step reduces the rest of the gradient across threads, not these.
+      layers.push_back("{-1, 0, 0, false}");
+      out << "\n  /// The dense layers whose weight gradients backward_params may sum, and an end "
+             "mark.\n";
+      out << "  static constexpr kiln::kernels::params_layer params_layers[] = {";
+      for (std::size_t i = 0; i < layers.size(); ++i) out << (i ? ", " : "") << layers[i];
+      out << "};\n";
       // Every parameter's gradient is either written by backward_params' first chunk or added to
       // tile by tile: the latter start from zero.
       out << "\n  /// Zeroes the gradients that backward adds to (all but those backward_params "

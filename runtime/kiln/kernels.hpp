@@ -680,6 +680,13 @@ template <int Out, int In, bool Accumulate, class T, class V>
 /// rather than once per tile, d_W passes over memory (and its 6 x 16 blocks load and store their
 /// accumulators) as little as a quarter as often, and the input layer reads the caller's rows in
 /// place.
+/// A dense layer whose weight gradient backward_params sums from the stash (when wide enough
+/// for T, detail::stashed): its parameters' offset, sizes and bias; offset -1 ends a list.
+struct params_layer {
+  int offset, out, in;
+  bool bias;
+};
+
 template <class T>
 struct stash {
   T* values;    // [stash_values * samples]
@@ -729,16 +736,33 @@ template <int Out, int In, bool Bias, class T, class V>
   }
 }
 
+namespace detail {
+/// The rows part of parts of a stashed layer's weight gradient (dense_params_chunk): whole blocks
+/// of 6 rows (its register block) where there are enough.
+struct row_range {
+  int begin, end;
+};
+constexpr row_range row_part(int out, int part, int parts) {
+  const int per = ((out + parts - 1) / parts + 5) / 6 * 6;
+  const int begin = std::min(out, part * per);
+  return {begin, std::min(out, begin + per)};
+}
+}  // namespace detail
+
 /// d_w[o][j] (+)= sum over the chunk's n samples of d_y[o] x[j], d_b[o] (+)= sum of d_y[o], from
 /// what dense_params_tile stashed; x: the network's input rows, for the layer that reads them.
 /// The first chunk of a batch overwrites: nothing zeroes a stashed layer's gradient beforehand.
+/// Rows part of parts only (detail::row_part): a data-parallel step's threads each write their
+/// own rows, from every shard's stash.
 template <int Out, int In, bool Bias, class T>
 [[gnu::noinline]] inline void dense_params_chunk(T* __restrict d_w, const stash<T>& s, int dy_at,
                                                  int x_at, const T* __restrict x, int n,
-                                                 bool overwrite) {
+                                                 bool overwrite, int part = 0, int parts = 1) {
   if constexpr (detail::stashed<In, T>) {
     constexpr int W = detail::width<T>, step = 2 * W, R = 6, C = 2, cols = In / step * step;
-    constexpr int vectors = (In - cols) / W, tail = cols + vectors * W, rows = Out / R * R;
+    constexpr int vectors = (In - cols) / W, tail = cols + vectors * W;
+    const detail::row_range own = detail::row_part(Out, part, parts);
+    const int rows = own.begin + (own.end - own.begin) / R * R;
     const int S = s.samples;
     const T* dy = s.values + dy_at * S;
     const T* x_t = x_at >= 0 ? s.values + x_at * S : x;
@@ -752,14 +776,18 @@ template <int Out, int In, bool Bias, class T>
         if (j1 == cols)
           detail::dense_params_block<Rows, vectors, In>(d_w, dy, S, x_t, o, cols, n, overwrite);
     };
+    // The last rows (fewer than R), as a block of their count.
+    const auto last = [&]<int... r>(std::integer_sequence<int, r...>, int j0, int j1) {
+      ((own.end - rows == r + 1 ? blocks.template operator()<r + 1>(rows, j0, j1) : void()), ...);
+    };
     for (int j0 = 0; j0 < cols; j0 += chunk) {
       const int j1 = std::min(j0 + chunk, cols);
-      for (int o = 0; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
-      if constexpr (Out > rows) blocks.template operator()<Out - rows>(rows, j0, j1);
+      for (int o = own.begin; o < rows; o += R) blocks.template operator()<R>(o, j0, j1);
+      last(std::make_integer_sequence<int, std::min(R - 1, Out)>{}, j0, j1);
     }
     // The last columns (fewer than W), then the bias.
     for (int j = tail; j < In; ++j)
-      for (int o = 0; o < Out; ++o) {
+      for (int o = own.begin; o < own.end; ++o) {
         T sum = 0;
         for (int l = 0; l < n; ++l) sum += dy[o * S + l] * x_t[l * In + j];
         d_w[o * In + j] = (overwrite ? T(0) : d_w[o * In + j]) + sum;
@@ -774,14 +802,14 @@ template <int Out, int In, bool Bias, class T>
         return a;
       };
       T* d_b = d_w + Out * In;
-      int o = 0;
-      for (; o + W <= Out; o += W) {
+      int o = own.begin;
+      for (; o + W <= own.end; o += W) {
         detail::vec<T> a[W];
         for (int r = 0; r < W; ++r) a[r] = row(o + r);
         const detail::vec<T> old = overwrite ? detail::vec<T>{} : detail::load(d_b + o);
         detail::store(d_b + o, old + detail::row_sums<W, T>(a));
       }
-      for (; o < Out; ++o) d_b[o] = (overwrite ? T(0) : d_b[o]) + detail::sum_lanes(row(o));
+      for (; o < own.end; ++o) d_b[o] = (overwrite ? T(0) : d_b[o]) + detail::sum_lanes(row(o));
     }
   }
 }
@@ -1146,6 +1174,16 @@ template <class Net, class T>
 using tile_of = vmath::pack<typename vmath::tile<T>::vec, Net::value_slots <= 16 ? 4 : 2>;
 
 #if !KILN_FREESTANDING
+
+/// Net's params_layers (none for a network without a backward pass).
+template <class Net>
+constexpr std::span<const params_layer> params_layers_of() {
+  if constexpr (requires { Net::params_layers; })
+    return Net::params_layers;
+  else
+    return {};
+}
+
 [[noreturn, gnu::cold, gnu::noinline]] inline void size_error(const char* where, const char* what,
                                                               std::size_t got, std::size_t want) {
   throw std::invalid_argument(std::string(where) + ": " + what + " has " + std::to_string(got) +
@@ -1284,6 +1322,105 @@ class engine {
     return run_loss(where, params, x, targets, d_params.data(), batch, pass, w);
   }
 
+  // A data-parallel training step in two phases (kiln::sharded_model): each thread runs
+  // shard_tiles on its shard of the batch, then shard_rows on its part of the stashed layers'
+  // rows, reading every shard's stash. Each thread so writes half of D's 407 KB weight gradient,
+  // not all of it, and no thread adds another's copy of it.
+
+  /// Whether a step may be split so: without batch_norm (whose statistics couple the shards),
+  /// for shards of at most shard_samples_max samples (one stash).
+  static constexpr bool splits_rows =
+      Net::differentiable && batch_norms == 0 && Net::loss_kind != kind::input;
+  static constexpr int shard_samples_max = chunk_samples;
+  /// Whether a dense layer of `in` inputs has its weight gradient stashed (detail::stashed).
+  static constexpr bool stashed_width(int in) { return in >= 2 * detail::width<T>; }
+
+  /// Phase 1 on a shard of n samples (rows x and targets) of a batch of `batch`: each sample's
+  /// loss gradient seeded for the mean over the whole batch; the gradients backward adds go to
+  /// d_p (those ranges zeroed first: tile_ranges), the stashed layers' to w's stash. Returns the
+  /// sum of the shard's losses (mean_loss turns the shards' sum into the batch's mean).
+  T shard_tiles(std::span<const T> params, std::span<const T> x, std::span<const T> targets, T* d_p,
+                int n, int batch, train_pass pass, workspace& w) const requires(splits_rows) {
+    const char* where = "kiln::compiled::shard_tiles";
+    check_io(where, params, x, n);
+    check_size(where, "targets", targets.size(), std::size_t(n) * output_size);
+    if (n > shard_samples_max)
+      throw std::invalid_argument(std::string(where) + ": a shard of " + std::to_string(n) +
+                                  " samples, at most " + std::to_string(shard_samples_max));
+    Net::clear_gradient(d_p);
+    const T scale = loss_scale(batch);
+    T total = 0;
+    for (int t = 0; t * lanes < n; ++t) {
+      const int count = std::min(lanes, n - t * lanes);
+      if (count <= half_lanes)
+        total += loss_tile<half>(params.data(), x.data(), targets.data(), d_p, t * lanes, count,
+                                 scale, pass, w, 2 * t);
+      else
+        total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_p, t * lanes, count,
+                                scale, pass, w, t);
+    }
+    return total;
+  }
+
+  /// Phase 2: rows `part` of `parts` (detail::row_part) of every stashed layer's weight gradient,
+  /// written to d_p, summed over the shards in order: shard s's workspace after shard_tiles, its
+  /// input rows and its size (0: none).
+  static void shard_rows(T* d_p, int part, int parts, std::span<workspace* const> shards,
+                         std::span<const T* const> xs,
+                         std::span<const int> ns) requires(splits_rows) {
+    bool first = true;
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+      if (ns[s] == 0) continue;
+      Net::template backward_params<T>(d_p, stash<T>{shards[s]->stash, chunk_samples, 0}, xs[s],
+                                       ns[s], first, part, parts);
+      first = false;
+    }
+  }
+  /// f(begin, end) for each range of parameters shard_rows(part, parts) writes.
+  template <class F>
+  static void rows_ranges(int part, int parts, F f) {
+    for (const params_layer& l : params_layers_of<Net>()) {
+      if (l.offset < 0 || !stashed_width(l.in)) continue;
+      const detail::row_range r = detail::row_part(l.out, part, parts);
+      f(l.offset + r.begin * l.in, l.offset + r.end * l.in);
+      if (l.bias) f(l.offset + l.out * l.in + r.begin, l.offset + l.out * l.in + r.end);
+    }
+  }
+
+  /// The parameter ranges [begin, end) whose gradient shard_tiles writes: all but the stashed
+  /// layers' (a data-parallel step sums these over the threads' buffers), in order.
+  struct param_ranges {
+    int count = 0;
+    static constexpr std::size_t most = params_layers_of<Net>().size() + 1;
+    int begin[most] = {}, end[most] = {};
+  };
+  static constexpr param_ranges tile_ranges = [] {
+    param_ranges r;
+    int from = 0;
+    while (true) {
+      int next = param_count, size = 0;  // the next stashed layer at or after `from`
+      for (const params_layer& l : params_layers_of<Net>())
+        if (l.offset >= from && l.offset < next && stashed_width(l.in)) {
+          next = l.offset;
+          size = l.out * l.in + (l.bias ? l.out : 0);
+        }
+      if (next > from) {
+        r.begin[r.count] = from;
+        r.end[r.count++] = next;
+      }
+      if (next == param_count) break;
+      from = next + size;
+    }
+    return r;
+  }();
+
+  /// The mean loss of a batch from the sum of its samples' losses (shard_tiles).
+  static T mean_loss(T total, int batch) {
+    if (batch == 0) return T(0);
+    return Net::loss_kind == kind::softmax_cross_entropy ? total / T(batch)
+                                                         : total / (T(batch) * T(output_size));
+  }
+
   /// Folds the batch statistics of x (training mode, the masks of `pass`) into the running
   /// statistics each batch_norm keeps in params, as the generic engine does; nothing to do
   /// without batch_norm.
@@ -1311,6 +1448,10 @@ class engine {
   }
 
  private:
+  static T loss_scale(int batch) {
+    return Net::loss_kind == kind::softmax_cross_entropy ? T(1) / T(batch)
+                                                         : T(1) / (T(batch) * T(output_size));
+  }
   void check_io(const char* where, std::span<const T> params, std::span<const T> x,
                 int batch) const {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
@@ -1451,9 +1592,7 @@ class engine {
       else if (d_params)
         std::fill_n(d_params, param_count, T(0));
     }
-    const T scale = Net::loss_kind == kind::softmax_cross_entropy
-                        ? T(1) / T(batch)
-                        : T(1) / (T(batch) * T(output_size));
+    const T scale = loss_scale(batch);
     // batch_norm in training: the batch's constants first (see batch_statistics).
     const T* constants = nullptr;
     if constexpr (batch_norms > 0)
@@ -1487,9 +1626,7 @@ class engine {
                                              x.data() + std::size_t(b) * input_size, n, b == 0);
       }
     }
-    if (batch == 0) return T(0);
-    return Net::loss_kind == kind::softmax_cross_entropy ? total / T(batch)
-                                                         : total / (T(batch) * T(output_size));
+    return mean_loss(total, batch);
   }
 };
 #endif  // !KILN_FREESTANDING

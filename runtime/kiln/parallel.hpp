@@ -3,6 +3,7 @@
 // summed in a fixed order (bit-reproducible per thread count); the metrics and fit's step on them.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -217,6 +218,14 @@ class sharded_model {
       return loss;
     }
     const int k = threads();
+    if constexpr (requires { M::splits_rows; })
+      if constexpr (M::splits_rows) {
+        int largest = 0;
+        for (int i = 0; i < k; ++i)
+          largest = std::max(largest, shard_of(batch, k, i, shard_grain<T>).size());
+        if (k > 1 && largest < batch && largest <= M::shard_samples_max)
+          return rows_step(params, x, targets, d_params, batch, pass, sum_of_squares, fill);
+      }
     losses_.assign(k, 0.0);
     grads_.resize(std::size_t(k > 1 ? k - 1 : 0) * param_count);
     // Shard 0 writes d_params itself, shard i > 0 its own buffer; an empty shard writes nothing.
@@ -282,6 +291,79 @@ class sharded_model {
   static constexpr int parallel_update_min = 8192;
 
  private:
+  // A generated engine's step in two phases (kernels::engine::shard_tiles, shard_rows), for shards
+  // of one stash: thread i runs its shard's tiles, then writes its part of the rows of every
+  // stashed layer's weight gradient from all the shards' stashes, and sums its part of the other
+  // gradients (the engine's tile_ranges) over the threads' buffers in shard order. Same bits for
+  // the same batch and thread count; against one thread, other roundings of the same sums.
+  template <class Fill>
+  T rows_step(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+              std::span<T> d_params, int batch, train_pass pass, double* sum_of_squares,
+              Fill& fill) {
+    const int k = threads();
+    losses_.assign(k, 0.0);
+    grads_.resize(std::size_t(k - 1) * param_count);
+    shards_.assign(k, nullptr);
+    inputs_.assign(k, nullptr);
+    sizes_.assign(k, 0);
+    for (int i = 0; i < k; ++i) {
+      const item_range r = shard_of(batch, k, i, shard_grain<T>);
+      shards_[i] = engines_[i].w.get();
+      inputs_[i] = x.data() + std::size_t(r.begin) * input_size;
+      sizes_[i] = r.size();
+    }
+    const auto grad_of = [&](int i) {
+      return i == 0 ? d_params.data() : grads_.data() + std::size_t(i - 1) * param_count;
+    };
+    constexpr auto ranges = M::tile_ranges;
+    pool_->run([&](int i) {
+      const item_range r = shard_of(batch, k, i, shard_grain<T>);
+      if (r.size() == 0) {
+        // d_params is shard 0's buffer, which the sum below starts from, even when empty (a
+        // small batch on many threads: 17 samples on 3 are shards of 0, 16 and 1).
+        if (i == 0)
+          for (int t = 0; t < ranges.count; ++t)
+            std::fill(d_params.begin() + ranges.begin[t], d_params.begin() + ranges.end[t], T(0));
+        return;
+      }
+      fill(r);
+      train_pass shard_pass = pass;
+      shard_pass.first_sample += r.begin;
+      losses_[i] = double(engines_[i].m.shard_tiles(
+          params, detail::rows(x, input_size, r), detail::rows(targets, output_size, r), grad_of(i),
+          r.size(), batch, shard_pass, *engines_[i].w));
+    });
+    squares_.assign(k, 0.0);
+    pool_->run([&](int i) {
+      M::shard_rows(d_params.data(), i, k, shards_, inputs_, sizes_);
+      double squares = 0;
+      if (sum_of_squares)
+        M::rows_ranges(i, k, [&](int b, int e) {
+          squares += detail::sum_of_squares(d_params.data() + b, std::size_t(e - b));
+        });
+      for (int t = 0; t < ranges.count; ++t) {
+        const item_range r = shard_of(ranges.end[t] - ranges.begin[t], k, i, 16);
+        T* d = d_params.data() + ranges.begin[t] + r.begin;
+        const std::size_t n = std::size_t(r.size());
+        for (int s = 1; s < k; ++s) {
+          const T* g = grad_of(s) + ranges.begin[t] + r.begin;
+          if (sizes_[s] > 0)
+            for (std::size_t j = 0; j < n; ++j) d[j] += g[j];
+        }
+        if (sum_of_squares) squares += detail::sum_of_squares(d, n);
+      }
+      squares_[i] = squares;
+    });
+    if (sum_of_squares) {
+      double total = 0;
+      for (double s : squares_) total += s;
+      *sum_of_squares = total;
+    }
+    double total = 0;
+    for (double l : losses_) total += l;
+    return M::mean_loss(T(total), batch);
+  }
+
   void check(std::span<const T> params, std::span<const T> x, int batch, const char* where) const {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
     detail::check_values(where, "params", params.size(), std::size_t(param_count));
@@ -299,6 +381,10 @@ class sharded_model {
   std::vector<detail::thread_engine<M>> engines_;
   std::vector<double> losses_, squares_;
   std::vector<T> grads_, weights_;
+  // rows_step's shards: workspaces, input rows, sizes.
+  std::vector<typename detail::thread_engine<M>::workspace_type*> shards_;
+  std::vector<const T*> inputs_;
+  std::vector<int> sizes_;
 };
 
 /// forward of m on `pool`'s threads (see sharded_model); copies m once per thread per call: keep

@@ -304,14 +304,14 @@ KILN_VINLINE V pow2(mask_t<V> k) {
 /// sum_k c[k] x^k for N coefficients, in Estrin's form: neighbouring terms paired with x, the
 /// pairs with x^2, and so on, so the longest chain is log2(N) multiply-adds instead of Horner's N
 /// (the activations of a single sample wait on that chain: tanh took 85 cycles, most of it Horner).
+/// Its loops are unrolled at -O2 too (CMake's RelWithDebInfo): left loops, t stays in memory and
+/// the single-register exp took 65 cycles, unrolled 48 (Emerald Rapids).
 template <int N, int K, lane_vector V>
 KILN_VINLINE void estrin(const V (&x)[K], const element_t<V> (&c)[N], V (&out)[K]) {
   V t[N][K], power[K];
   for (int i = 0; i < N; ++i)
     for (int k = 0; k < K; ++k) t[i][k] = splat<V>(c[i]);
   for (int k = 0; k < K; ++k) power[k] = x[k];
-  // Unrolled at -O2 too (CMake's RelWithDebInfo): left a loop, t stays in memory and the
-  // single-register exp took 65 cycles, unrolled 48 (Emerald Rapids).
 #pragma GCC unroll 8
   for (int n = N; n > 1; n = (n + 1) / 2) {
 #pragma GCC unroll 16
@@ -517,24 +517,14 @@ inline V log1p(V x) {
 }
 
 namespace detail {
-/// v limited to [-limit, limit] lane by lane (a min and a max); NaN stays NaN.
-template <lane_vector V>
-KILN_VINLINE V clamp_symmetric(V v, element_t<V> limit) {
-  V hi = splat<V>(limit), lo = splat<V>(-limit);
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  // GCC 12 compiles `v > c ? c : v` against a constant c into a compare and a masked move on
-  // AVX-512 (two dependent instructions), against a register into one min: the bounds made
-  // opaque. Same values, NaN included (min and max return their second operand, v).
-  asm("" : "+v"(hi), "+v"(lo));
-#endif
-  v = select(gt(v, hi), hi, v);
-  return select(gt(lo, v), lo, v);
-}
-/// min(v, limit) lane by lane (one min, as clamp_symmetric); NaN stays NaN.
+/// min(v, limit) lane by lane; NaN stays NaN.
 template <lane_vector V>
 KILN_VINLINE V clamp_above(V v, element_t<V> limit) {
   V hi = splat<V>(limit);
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  // GCC 12 compiles `v > c ? c : v` against a constant c into a compare and a masked move on
+  // AVX-512 (two dependent instructions), against a register into one min: the bound made
+  // opaque. Same values, NaN included (min returns its second operand, v).
   asm("" : "+v"(hi));
 #endif
   return select(gt(v, hi), hi, v);

@@ -75,3 +75,37 @@ TEST_CASE("fit on threads with a generated engine", "[parallel]") {
   CHECK(kiln_test::max_abs_difference(one.first, three.first) <= 1e-4);
   CHECK(two.second == Approx(one.second).epsilon(1e-4));
 }
+
+TEST_CASE("a sharded step that gathers its own shards gives the gradient and its sum of squares",
+          "[parallel]") {
+  // The generated engine's two-phase step (shard_tiles, shard_rows) with fit's per-thread fill.
+  using M = kiln::compiled<arch::wide_residual, float>;
+  const M m;
+  const auto params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 5);
+  const auto data = kiln_test::random_data<float>(32, 7, 100, 2);
+  for (int threads = 2; threads <= 4; ++threads) {
+    kiln::thread_pool pool(threads);
+    kiln::sharded_model<M> sm(m, pool);
+    for (int batch : {17, 20, 33, 40, 64}) {
+      INFO(threads << " threads, batch " << batch);
+      const std::span<const float> x(data.x.data(), std::size_t(batch) * M::input_size);
+      const std::span<const float> t(data.y.data(), std::size_t(batch) * M::output_size);
+      std::vector<float> g1(M::param_count), g2(M::param_count, 7.0f);
+      std::vector<float> xs(x.size()), ts(t.size());
+      const float l1 = m.loss_and_gradient(params, x, t, std::span<float>(g1), batch);
+      double squares = -1;
+      const float l2 = sm.loss_and_gradient(
+          params, xs, ts, std::span<float>(g2), batch, {}, &squares, [&](kiln::item_range r) {
+            std::copy(x.begin() + r.begin * M::input_size, x.begin() + r.end * M::input_size,
+                      xs.begin() + r.begin * M::input_size);
+            std::copy(t.begin() + r.begin * M::output_size, t.begin() + r.end * M::output_size,
+                      ts.begin() + r.begin * M::output_size);
+          });
+      CHECK(l2 == Approx(l1).epsilon(2e-5));
+      CHECK(kiln_test::max_abs_difference(g1, g2) <= 2e-5 * kiln_test::max_abs(g1));
+      double want = 0;
+      for (float g : g2) want += double(g) * g;
+      CHECK(squares == Approx(want).epsilon(1e-12));
+    }
+  }
+}

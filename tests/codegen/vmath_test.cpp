@@ -121,8 +121,7 @@ void check_all_edges() {
   namespace vm = kiln::vmath;
   check_edges<T>([](auto x) { return vm::tanh(x); }, [](T v) { return std::tanh(v); });
   check_edges<T>([](auto x) { return vm::relu(x); }, [](T v) { return kiln::math::relu(v); });
-  check_edges<T>([](auto x) { return vm::sigmoid(x); },
-                 [](T v) { return kiln::math::sigmoid(v); });
+  check_edges<T>([](auto x) { return vm::sigmoid(x); }, [](T v) { return kiln::math::sigmoid(v); });
 }
 }  // namespace
 

@@ -37,7 +37,7 @@ struct net {
                       [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int first) {
     // dense: node 1 (dense), 2 -> 10
     if constexpr (kiln::kernels::single_columns<V, 10, 2>) {
-      kiln::kernels::dense_single<10, 2, true>(act + 2, act + 0, p + 0);
+      kiln::kernels::dense_single<10, 2, true>(act + 2, act + 0, p + 0, training);
     } else if constexpr (kiln::vmath::scalar<V>) {
       act[2] = p[20] + p[0] * act[0] + p[1] * act[1];
       act[3] = p[21] + p[2] * act[0] + p[3] * act[1];
@@ -56,7 +56,7 @@ struct net {
     kiln::kernels::map<10, false>(act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
     // dense: node 3 (dense), 10 -> 3
     if constexpr (kiln::kernels::single_columns<V, 3, 10>) {
-      kiln::kernels::dense_single<3, 10, true>(act + 22, act + 12, p + 30);
+      kiln::kernels::dense_single<3, 10, true>(act + 22, act + 12, p + 30, training);
     } else if constexpr (kiln::vmath::scalar<V>) {
       act[22] = ((p[60] + p[33] * act[15] + p[37] * act[19]) + (p[30] * act[12] + p[34] * act[16] + p[38] * act[20])) + ((p[31] * act[13] + p[35] * act[17] + p[39] * act[21]) + (p[32] * act[14] + p[36] * act[18]));
       act[23] = ((p[61] + p[43] * act[15] + p[47] * act[19]) + (p[40] * act[12] + p[44] * act[16] + p[48] * act[20])) + ((p[41] * act[13] + p[45] * act[17] + p[49] * act[21]) + (p[42] * act[14] + p[46] * act[18]));
@@ -110,17 +110,22 @@ struct net {
   }
 
   /// Adds the weight gradients of the chunk's `n` samples, stashed by backward, to dp
-  /// (writes them, for the first chunk). x: the samples' inputs, one row each.
+  /// (writes them, for the first chunk). x: the samples' inputs, one row each. Each layer's
+  /// rows `part` of `parts` only (kernels::detail::row_part).
   template <class T>
   static void backward_params([[maybe_unused]] T* __restrict dp,
                               [[maybe_unused]] const kiln::kernels::stash<T>& stash,
                               [[maybe_unused]] const T* __restrict x, [[maybe_unused]] int n,
-                              [[maybe_unused]] bool first) {
+                              [[maybe_unused]] bool first, [[maybe_unused]] int part = 0,
+                              [[maybe_unused]] int parts = 1) {
     // dense_backward_params: node 3 (dense), 10 -> 3
-    kiln::kernels::dense_params_chunk<3, 10, true>(dp + 30, stash, 0, 3, x, n, first);
+    kiln::kernels::dense_params_chunk<3, 10, true>(dp + 30, stash, 0, 3, x, n, first, part, parts);
     // dense_backward_params: node 1 (dense), 2 -> 10
-    kiln::kernels::dense_params_chunk<10, 2, true>(dp + 0, stash, 13, -1, x, n, first);
+    kiln::kernels::dense_params_chunk<10, 2, true>(dp + 0, stash, 13, -1, x, n, first, part, parts);
   }
+
+  /// The dense layers whose weight gradients backward_params may sum, and an end mark.
+  static constexpr kiln::kernels::params_layer params_layers[] = {{30, 3, 10, true}, {0, 10, 2, true}, {-1, 0, 0, false}};
 
   /// Zeroes the gradients that backward adds to (all but those backward_params writes).
   template <class T>
