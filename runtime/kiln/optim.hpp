@@ -117,8 +117,8 @@ struct schedule {
 };
 
 namespace detail {
-// The optimizers' arithmetic, in double a register of vmath::tile<double> at a time: T values
-// converted on loading and storing.
+// Sums of squares in double, a register of vmath::tile<double> at a time: T values converted on
+// loading.
 using double_register = vmath::tile<double>::vec;
 inline constexpr std::size_t double_lanes = vmath::tile<double>::lanes;
 template <class T>
@@ -153,29 +153,27 @@ double sum_of_squares(const T* v, std::size_t n) {
   return sum;
 }
 
-/// Applies `rule` (next w from w, g and the States state values, registers of doubles) to
-/// parameters [begin, end): w in params, g in grad, the state in s0 and s1, read and written
-/// back; saves the old parameters to `previous` when it is not null. Returns whether every new
-/// parameter is finite. The last partial register goes through a padded copy, so every parameter
-/// is updated by the same instructions whatever range it falls in (a thread's), to the same bits.
+/// Applies `rule` (next w from w, g and the States state values, registers of T) to parameters
+/// [begin, end): w in params, g in grad, the state in s0 and s1, read and written back; saves the
+/// old parameters to `previous` when it is not null. Returns whether every new parameter is
+/// finite. The last partial register goes through a padded copy, so every parameter is updated by
+/// the same instructions whatever range it falls in (a thread's), to the same bits.
 template <int States, class T, class F>
 KILN_VINLINE bool update_registers(T* params, const T* grad, T* s0, T* s1, T* previous,
                                    std::size_t begin, std::size_t end, F rule) {
-  using V = double_register;
-  using TV = register_of_t<T>;
-  constexpr std::size_t L = double_lanes;
-  decltype(TV{} != TV{}) bad{};  // lanes where a new value was not finite (x - x is not 0)
+  using V = typename vmath::tile<T>::vec;
+  constexpr std::size_t L = vmath::tile<T>::lanes;
+  decltype(V{} != V{}) bad{};  // lanes where a new value was not finite (x - x is not 0)
   T* state[2] = {s0, s1};
   const auto run = [&](T* w, const T* g, T* const* s, T* old) {
     V st[States > 0 ? States : 1];
-    for (int k = 0; k < States; ++k) st[k] = load_doubles(s[k]);
-    const TV w0 = vmath::load<TV>(w);
+    for (int k = 0; k < States; ++k) st[k] = vmath::load<V>(s[k]);
+    const V w0 = vmath::load<V>(w);
     if (old) vmath::store(old, w0);
-    const TV w1 =
-        __builtin_convertvector(rule(__builtin_convertvector(w0, V), load_doubles(g), st), TV);
+    const V w1 = rule(w0, vmath::load<V>(g), st);
     bad |= w1 - w1 != 0;
     vmath::store(w, w1);
-    for (int k = 0; k < States; ++k) vmath::store(s[k], __builtin_convertvector(st[k], TV));
+    for (int k = 0; k < States; ++k) vmath::store(s[k], st[k]);
   };
   std::size_t i = begin;
   for (; i + L <= end; i += L) {
@@ -314,53 +312,60 @@ class optimizer {
   }
 
  private:
+  // The rules in T, as PyTorch computes them for float parameters: in double, a float
+  // parameter's update converted each value both ways, and those conversions and the double
+  // square root and division took three times as long as the float ones (D's Adam update).
   bool update_parameters(const step_plan& plan, T* params, const T* grad, std::size_t begin,
                          std::size_t end, T* previous) {
-    using V = detail::double_register;
-    const double lr = plan.lr;
+    using V = typename vmath::tile<T>::vec;
+    const T lr = T(plan.lr);
     const long long t = plan.t;
     T* s0 = state_.data();  // null without state (plain SGD): no offset may be added to it
     T* s1 = state_buffers() == 2 ? s0 + param_count_ : nullptr;
     return std::visit(
         [&](const auto& c) {
           using C = std::decay_t<decltype(c)>;
+          const T decay = T(c.weight_decay);
           if constexpr (std::is_same_v<C, sgd>) {
-            const auto l2 = [&](V w, V g) { return g + c.weight_decay * w; };
+            const T mu = T(c.momentum);
+            const auto l2 = [=](V w, V g) { return g + decay * w; };
             if (c.momentum == 0)
               return detail::update_registers<0>(params, grad, s0, s1, previous, begin, end,
-                                                 [&](V w, V g, V*) { return w - lr * l2(w, g); });
-            return detail::update_registers<1>(
-                params, grad, s0, s1, previous, begin, end, [&](V w, V g, V* s) {
-                  const V v = c.momentum * s[0] + l2(w, g);
-                  s[0] = v;
-                  return w - lr * (c.nesterov ? l2(w, g) + c.momentum * v : v);
-                });
-          } else if constexpr (std::is_same_v<C, rmsprop>) {
+                                                 [=](V w, V g, V*) { return w - lr * l2(w, g); });
+            const bool nesterov = c.nesterov;
             return detail::update_registers<1>(params, grad, s0, s1, previous, begin, end,
-                                               [&](V w, V g, V* st) {
-                                                 g += c.weight_decay * w;
-                                                 const V s = c.rho * st[0] + (1 - c.rho) * g * g;
+                                               [=](V w, V g, V* s) {
+                                                 const V v = mu * s[0] + l2(w, g);
+                                                 s[0] = v;
+                                                 return w - lr * (nesterov ? l2(w, g) + mu * v : v);
+                                               });
+          } else if constexpr (std::is_same_v<C, rmsprop>) {
+            const T rho = T(c.rho), eps = T(c.eps);
+            return detail::update_registers<1>(params, grad, s0, s1, previous, begin, end,
+                                               [=](V w, V g, V* st) {
+                                                 g += decay * w;
+                                                 const V s = rho * st[0] + (1 - rho) * g * g;
                                                  st[0] = s;
-                                                 return w - lr * g / (vmath::sqrt(s) + c.eps);
+                                                 return w - lr * g / (vmath::sqrt(s) + eps);
                                                });
           } else {
             // Adam's bias corrections, once per step (std::pow per parameter was 45% of an MNIST
             // epoch).
             // w - lr m^ / (sqrt(v^) + eps) as w - (lr / c1) m / (sqrt(v (1 / c2)) + eps): one
             // division a parameter rather than three (the update's bottleneck).
-            const double step_size = lr / (1 - std::pow(c.beta1, double(t)));
-            const double unbias2 = 1 / (1 - std::pow(c.beta2, double(t)));
-            const C k = c;
+            const T step_size = T(plan.lr / (1 - std::pow(c.beta1, double(t))));
+            const T unbias2 = T(1 / (1 - std::pow(c.beta2, double(t))));
+            const T beta1 = T(c.beta1), beta2 = T(c.beta2), eps = T(c.eps);
+            constexpr bool decoupled = std::is_same_v<C, adamw>;
             return detail::update_registers<2>(
                 params, grad, s0, s1, previous, begin, end, [=](V w, V g, V* s) {
-                  constexpr bool decoupled = std::is_same_v<C, adamw>;
-                  if constexpr (!decoupled) g += k.weight_decay * w;
-                  const V base = decoupled ? w - lr * k.weight_decay * w : w;
-                  const V m = k.beta1 * s[0] + (1 - k.beta1) * g;
-                  const V v = k.beta2 * s[1] + (1 - k.beta2) * g * g;
+                  if constexpr (!decoupled) g += decay * w;
+                  const V base = decoupled ? w - lr * decay * w : w;
+                  const V m = beta1 * s[0] + (1 - beta1) * g;
+                  const V v = beta2 * s[1] + (1 - beta2) * g * g;
                   s[0] = m;
                   s[1] = v;
-                  return base - step_size * m / (vmath::sqrt(v * unbias2) + k.eps);
+                  return base - step_size * m / (vmath::sqrt(v * unbias2) + eps);
                 });
           }
         },
