@@ -646,14 +646,56 @@ KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
 }
 }  // namespace detail
 
-// The three dense kernels are never inlined: layers of one shape share one copy, and the functions
-// calling them stay small. Inlined, GCC took 6.6 s instead of 3.6 s at -O3 for the ten-layer
-// examples::deep_relu, and ran no faster (a call is a few ns against a layer's tile).
+// The three dense kernels are never inlined (dense_forward's loops: dense_forward_loops): layers
+// of one shape share one copy, and the functions calling them stay small. Inlined, GCC took 6.6 s
+// instead of 3.6 s at -O3 for the ten-layer examples::deep_relu, and ran no faster (a call is a few
+// ns against a layer's tile).
 
-/// y = W x + b.
+namespace detail {
+/// Whether a single sample's layer with baked (constant) weights runs in column form on tile
+/// registers (dense_columns_baked) rather than as dot products along the rows: a whole number of
+/// registers of outputs, and at most 16 KB of W, since its columns become as many bytes of
+/// constant vectors. Network C's 64x64 layers: 149-174 ns a layer along the rows, 63-70 in
+/// columns of 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids).
+template <int Out, int In, class T>
+inline constexpr bool baked_columns = Out % width<T> == 0 &&
+                                      std::size_t(Out) * In * sizeof(T) <= 16384;
+
+/// Column j of W, lanes K*L .. K*L+L: a constant vector when w is.
+template <int In, int K, int J, class T, std::size_t... I>
+KILN_VINLINE vec<T> baked_column(const T* __restrict w, std::index_sequence<I...>) {
+  return vec<T>{w[(K * width<T> + int(I)) * In + J]...};
+}
+
+/// y = b + sum_j x[j] W[:, j] for one sample, W constant: every column a constant vector, the
+/// columns dealt round two chains of Out / L registers.
+template <int Out, int In, bool Bias, class T>
+KILN_VINLINE void dense_columns_baked(T* __restrict y, const T* __restrict x,
+                                      const T* __restrict w) {
+  constexpr int L = width<T>, K = Out / L;
+  using lanes = std::make_index_sequence<width<T>>;
+  vec<T> a[2][K];
+  [&]<std::size_t... k>(std::index_sequence<k...>) {
+    ((a[0][k] = Bias ? load(w + Out * In + int(k) * L) : vec<T>{}), ...);
+    ((a[1][k] = vec<T>{}), ...);
+    const auto column = [&]<std::size_t j>(std::integral_constant<std::size_t, j>) {
+      const T xj = x[j];
+      ((a[j % 2][k] += baked_column<In, int(k), int(j)>(w, lanes{}) * xj), ...);
+    };
+    [&]<std::size_t... j>(std::index_sequence<j...>) {
+      (column(std::integral_constant<std::size_t, j>{}), ...);
+    }
+    (std::make_index_sequence<In>{});
+    ((store(y + int(k) * L, a[0][k] + a[1][k])), ...);
+  }
+  (std::make_index_sequence<K>{});
+}
+}  // namespace detail
+
+/// y = W x + b, by register-blocked loops (dense_forward below is the entry).
 template <int Out, int In, bool Bias, class T, class V>
-[[gnu::noinline]] inline void dense_forward(V* __restrict y, const V* __restrict x,
-                                            const T* __restrict w) {
+[[gnu::noinline]] inline void dense_forward_loops(V* __restrict y, const V* __restrict x,
+                                                  const T* __restrict w) {
   if constexpr (vmath::scalar<V> && detail::streamed_rows<Out, In, T>) {
     for (int o = 0; o < Out; ++o) detail::dense_row_streamed<Out, In, Bias>(y, x, w, o);
   } else if constexpr (vmath::scalar<V>) {
@@ -677,6 +719,19 @@ template <int Out, int In, bool Bias, class T, class V>
           detail::dense_rows<Out - full, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1);
       }
   }
+}
+
+/// y = W x + b: a baked engine's single sample in column form where that pays
+/// (detail::baked_columns), else dense_forward_loops, out of line.
+template <int Out, int In, bool Bias, class T, class V>
+KILN_VINLINE void dense_forward(V* __restrict y, const V* __restrict x, const T* __restrict w) {
+  if constexpr (vmath::scalar<V> && detail::baked_columns<Out, In, T>) {
+    if (__builtin_constant_p(w[0]) && __builtin_constant_p(w[Out * In - 1])) {
+      detail::dense_columns_baked<Out, In, Bias>(y, x, w);
+      return;
+    }
+  }
+  dense_forward_loops<Out, In, Bias>(y, x, w);
 }
 
 /// d_x (+)= W^T d_y.
