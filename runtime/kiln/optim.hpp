@@ -312,9 +312,8 @@ class optimizer {
   }
 
  private:
-  // The rules in T, as PyTorch computes them for float parameters: in double, a float
-  // parameter's update converted each value both ways, and those conversions and the double
-  // square root and division took three times as long as the float ones (D's Adam update).
+  // The rules in T, as PyTorch computes them for float parameters (no conversion to double and
+  // back: float square roots and divisions are also the cheaper ones).
   bool update_parameters(const step_plan& plan, T* params, const T* grad, std::size_t begin,
                          std::size_t end, T* previous) {
     using V = typename vmath::tile<T>::vec;
