@@ -305,6 +305,31 @@ struct writer {
     out << "  };\n\n";
   }
 
+  // Whether the network's first op is a dense layer on the input that holds at least 3/4 of the
+  // parameters and is the input's only reader (its weight gradient reads the caller's rows): a
+  // data-parallel step may then split that layer's units between threads (engine::units_head).
+  bool has_head() const {
+    if (g.forward.empty() || !g.differentiable || g.loss == kind::input) return false;
+    const op& h = g.forward[0];
+    if (h.what != op_kind::dense || h.args.empty() || h.args[0] != g.input ||
+        t(h.result).where != storage::value || 4LL * h.out * h.in < 3LL * g.spec.param_count)
+      return false;
+    const auto reads_input = [&](const op& o) {
+      return std::find(o.args.begin(), o.args.end(), g.input) != o.args.end() ||
+             o.aux_tensor == g.input;
+    };
+    for (std::size_t i = 1; i < g.forward.size(); ++i)
+      if (reads_input(g.forward[i])) return false;
+    for (const op& o : g.backward) {
+      if (o.what == op_kind::dense_backward_params && o.node == h.node) {
+        if (o.stash_x != -1) return false;
+      } else if (reads_input(o)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   void kernels() {
     const spec_network& s = g.spec;
     out << "namespace kiln::generated::" << g.id << " {\n\n";
@@ -333,15 +358,29 @@ struct writer {
     out << "  static constexpr int input_slot = " << t(g.input).slot
         << ", output_slot = " << t(g.output).slot << ";\n\n";
     batch_norm_sites();
+    const bool head = has_head();
+    if (head) {
+      const op& h = g.forward[0];
+      out << "  /// The first layer, dense on the input (see kernels::head_layer): forward<T, V, "
+             "false> runs the\n  /// rest of the network from its outputs.\n";
+      out << "  static constexpr kiln::kernels::head_layer head = {" << t(h.result).slot << ", "
+          << h.param_offset << ", " << h.out << ", " << h.in << ", " << (h.bias ? "true" : "false")
+          << "};\n\n";
+    }
 
     out << "  /// act[input_slot..] holds the tile's inputs; fills every activation.\n";
-    out << "  template <class T, class V>\n";
+    out << (head ? "  template <class T, class V, bool Head = true>\n"
+                 : "  template <class T, class V>\n");
     out << "  static void forward([[maybe_unused]] const T* __restrict p, V* __restrict act,\n"
            "                      [[maybe_unused]] V* __restrict aux, [[maybe_unused]] bool "
            "training,\n"
            "                      [[maybe_unused]] std::uint64_t seed, [[maybe_unused]] int "
            "first) {\n";
-    for (const op& o : g.forward) forward(o);
+    for (std::size_t i = 0; i < g.forward.size(); ++i) {
+      if (head && i == 0) out << "    if constexpr (Head) {\n";
+      forward(g.forward[i]);
+      if (head && i == 0) out << "    }\n";
+    }
     out << "  }\n";
 
     if (g.loss != kind::input) {

@@ -721,6 +721,34 @@ template <int Out, int In, bool Bias, class T, class V>
   }
 }
 
+/// Rows [r0, r1) of y = W x + b for a tile (V a pack), in dense_forward_loops' blocks and spans
+/// from r0: each row's sum takes the same steps as in the whole layer, so the rows of a layer cut
+/// between threads (engine::units_head) are the bits of one call.
+template <int Out, int In, bool Bias, class T, class V>
+[[gnu::noinline]] inline void dense_forward_rows(V* __restrict y, const V* __restrict x,
+                                                 const T* __restrict w, int r0, int r1) {
+  using Reg = detail::reg_t<V>;
+  constexpr int H = registers_of<V>, G = detail::group<V>, R = 12 / G;
+  constexpr int span = std::max(16, 16384 / int(G * sizeof(Reg)));
+  Reg* yr = reinterpret_cast<Reg*>(y);
+  const Reg* xr = reinterpret_cast<const Reg*>(x);
+  const int full = r0 + (r1 - r0) / R * R;
+  // The last rows (fewer than R), as a block of their count.
+  const auto last = [&]<int... r>(std::integer_sequence<int, r...>, int h0, int j0, int j1) {
+    ((r1 - full == r + 1
+          ? detail::dense_rows<r + 1, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1)
+          : void()),
+     ...);
+  };
+  for (int h0 = 0; h0 < H; h0 += G)
+    for (int j0 = 0; j0 < In; j0 += span) {
+      const int j1 = std::min(In, j0 + span);
+      for (int o = r0; o < full; o += R)
+        detail::dense_rows<R, G, H, Out, In, Bias>(yr, xr, w, o, h0, j0, j1);
+      last(std::make_integer_sequence<int, std::min(R - 1, Out)>{}, h0, j0, j1);
+    }
+}
+
 /// y = W x + b: a baked engine's single sample in column form where that pays
 /// (detail::baked_columns), else dense_forward_loops, out of line.
 template <int Out, int In, bool Bias, class T, class V>
@@ -774,6 +802,13 @@ template <int Out, int In, bool Accumulate, class T, class V>
 /// for T, detail::stashed): its parameters' offset, sizes and bias; offset -1 ends a list.
 struct params_layer {
   int offset, out, in;
+  bool bias;
+};
+/// A network's first layer when it is dense on the input and nothing else reads the input
+/// (kiln-gen emits it as Net::head then): the slot of its outputs, its parameters' offset, sizes
+/// and bias. Net::forward<T, V, false> runs the network from that slot on (engine::units_tail).
+struct head_layer {
+  int slot, offset, out, in;
   bool bias;
 };
 
@@ -882,8 +917,10 @@ template <int Out, int In, bool Bias, class T>
         for (int l = 0; l < n; ++l) sum += dy[o * S + l] * x_t[l * In + j];
         d_w[o * In + j] = (overwrite ? T(0) : d_w[o * In + j]) + sum;
       }
-    // The bias: W rows at a time summed across lanes by one tree. Each tile stashed all its
-    // lanes, zero past the batch, so whole vectors cover the n samples.
+    // The bias: W rows at a time summed across lanes by one tree, in blocks at multiples of W
+    // whatever the part (a block the part's rows cut is summed whole, its own rows kept), the
+    // last rows past the blocks one by one: each row's sum the same bits for any parts. Each
+    // tile stashed all its lanes, zero past the batch, so whole vectors cover the n samples.
     if constexpr (Bias) {
       const int m = (n + W - 1) / W * W;
       const auto row = [&](int o) {
@@ -892,14 +929,19 @@ template <int Out, int In, bool Bias, class T>
         return a;
       };
       T* d_b = d_w + Out * In;
-      int o = own.begin;
-      for (; o + W <= own.end; o += W) {
-        detail::vec<T> a[W];
-        for (int r = 0; r < W; ++r) a[r] = row(o + r);
-        const detail::vec<T> old = overwrite ? detail::vec<T>{} : detail::load(d_b + o);
-        detail::store(d_b + o, old + detail::row_sums<W, T>(a));
+      for (int o0 = own.begin / W * W; o0 < own.end; o0 += W) {
+        const int from = std::max(o0, own.begin), to = std::min(o0 + W, own.end);
+        if (o0 + W <= Out) {
+          detail::vec<T> a[W];
+          for (int r = 0; r < W; ++r) a[r] = row(o0 + r);
+          T sums[W];
+          detail::store(sums, detail::row_sums<W, T>(a));
+          for (int o = from; o < to; ++o) d_b[o] = (overwrite ? T(0) : d_b[o]) + sums[o - o0];
+        } else {
+          for (int o = from; o < to; ++o)
+            d_b[o] = (overwrite ? T(0) : d_b[o]) + detail::sum_lanes(row(o));
+        }
       }
-      for (; o < own.end; ++o) d_b[o] = (overwrite ? T(0) : d_b[o]) + detail::sum_lanes(row(o));
     }
   }
 }
@@ -1504,6 +1546,97 @@ class engine {
     return r;
   }();
 
+  // A data-parallel step split by units (kiln::sharded_model), for a network whose first layer
+  // is dense on the input and holds most of the parameters (Net::head, D's 784x128): each thread
+  // computes its rows (detail::row_part) of that layer's outputs for the whole batch
+  // (units_head); then, once every thread's are in, runs the rest of the network on the whole
+  // batch and writes its rows of every stashed layer's weight gradient (units_tail). Each core
+  // so reads, differentiates and updates only its own rows of the large W, the threads hand each
+  // other only the first layer's outputs, and the gradient is the bits of one call.
+
+  /// Net's first layer when kiln-gen emitted one (Net::head), else sizes 0.
+  static constexpr head_layer head = [] {
+    if constexpr (requires { Net::head; })
+      return Net::head;
+    else
+      return head_layer{-1, -1, 0, 0, false};
+  }();
+  /// Whether a step may be split so: as splits_rows, with a head whose gradient is stashed.
+  static constexpr bool splits_units = [] {
+    if constexpr (requires { Net::head; })
+      return splits_rows && stashed_width(Net::head.in);
+    else
+      return false;
+  }();
+  /// The parameters [begin, end) part `part` of `parts` updates after a step split so: those
+  /// before the head and its rows for part 0, its rows for the others, and all after the head's
+  /// rows for the last part. Each core so updates the rows it differentiated, and reads them
+  /// next step from its own cache.
+  static constexpr detail::row_range units_update_part(int part, int parts) requires(splits_units) {
+    const auto cut = [&](int q) {
+      if (q <= 0) return 0;
+      if (q >= parts) return param_count;
+      return Net::head.offset + detail::row_part(Net::head.out, q, parts).begin * Net::head.in;
+    };
+    return {cut(part), cut(part + 1)};
+  }
+  /// The first layer's outputs of a batch, tile by tile (units_head_values of them).
+  using head_values = std::vector<vec>;
+  static std::size_t units_head_values(int batch) requires(splits_units) {
+    return std::size_t((batch + lanes - 1) / lanes) * Net::head.out;
+  }
+  /// Rows `part` of `parts` of the head's outputs for the batch's tiles, into z.
+  void units_head(std::span<const T> params, std::span<const T> x, int batch, int part, int parts,
+                  head_values& z, workspace& w) const requires(splits_units) {
+    const char* where = "kiln::compiled::units_head";
+    check_io(where, params, x, batch);
+    check_size(where, "z", z.size(), units_head_values(batch));
+    const detail::row_range r = detail::row_part(Net::head.out, part, parts);
+    if (r.begin == r.end) return;
+    for (int b = 0; b < batch; b += lanes) {
+      const int count = std::min(lanes, batch - b);
+      vec* zt = z.data() + std::size_t(b / lanes) * Net::head.out;
+      if (count <= half_lanes)
+        head_tile<half>(params.data(), x.data(), b, count, reinterpret_cast<half*>(zt), r, w);
+      else
+        head_tile<vec>(params.data(), x.data(), b, count, zt, r, w);
+    }
+  }
+  /// After every part's units_head: the rest of the network on the whole batch, from z. Its
+  /// gradients that backward adds to go to d_tiles (zeroed first: one thread's copy is the
+  /// step's, tile_ranges), rows `part` of `parts` of the stashed layers' weight gradients to
+  /// d_rows (shared by the threads, each writing its own rows). Returns the mean loss.
+  T units_tail(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+               T* d_tiles, T* d_rows, int batch, int part, int parts, train_pass pass,
+               const head_values& z, workspace& w) const requires(splits_units) {
+    const char* where = "kiln::compiled::units_tail";
+    check_io(where, params, x, batch);
+    check_size(where, "targets", targets.size(), std::size_t(batch) * output_size);
+    check_size(where, "z", z.size(), units_head_values(batch));
+    if (batch < 2) throw std::invalid_argument(std::string(where) + ": a batch of 2 or more");
+    Net::clear_gradient(d_tiles);
+    const T scale = loss_scale(batch);
+    T total = 0;
+    for (int b = 0; b < batch; b += chunk_samples) {
+      const int n = std::min(chunk_samples, batch - b);
+      for (int t = 0; t * lanes < n; ++t) {
+        const int first = b + t * lanes, count = std::min(lanes, n - t * lanes);
+        const vec* zt = z.data() + std::size_t(first / lanes) * Net::head.out;
+        if (count <= half_lanes)
+          total +=
+              loss_tile<half>(params.data(), x.data(), targets.data(), d_tiles, first, count, scale,
+                              pass, w, 2 * t, nullptr, 0, reinterpret_cast<const half*>(zt));
+        else
+          total += loss_tile<vec>(params.data(), x.data(), targets.data(), d_tiles, first, count,
+                                  scale, pass, w, t, nullptr, 0, zt);
+      }
+      Net::template backward_params<T>(d_rows, stash<T>{w.stash, chunk_samples, 0},
+                                       x.data() + std::size_t(b) * input_size, n, b == 0, part,
+                                       parts);
+    }
+    return mean_loss(total, batch);
+  }
+
   /// The mean loss of a batch from the sum of its samples' losses (shard_tiles).
   static T mean_loss(T total, int batch) {
     if (batch == 0) return T(0);
@@ -1639,24 +1772,50 @@ class engine {
     detail::store_tile(y, act + Net::output_slot, output_size, first, count);
   }
 
+  // Rows r of the head's outputs for one tile (units_head).
+  template <class V>
+  static void head_tile(const T* p, const T* x, int first, int count, V* z, detail::row_range r,
+                        workspace& w) requires(splits_units) {
+    V* act = as<V>(w.act);
+    detail::load_tile(act + Net::input_slot, x, input_size, first, count);
+    dense_forward_rows<Net::head.out, Net::head.in, Net::head.bias>(
+        z, act + Net::input_slot, p + Net::head.offset, r.begin, r.end);
+  }
+
   // One tile of training or evaluation: returns the sum of its samples' losses (in sample order)
-  // and, when d_p is set, adds their gradient to it.
+  // and, when d_p is set, adds their gradient to it. With head_z (units_tail), the tile starts
+  // from the head's outputs there instead of its inputs.
   template <class V>
   static T loss_tile(const T* p, const T* x, const T* targets, T* d_p, int first, int count,
                      T scale, train_pass pass, workspace& w, int tile,
-                     const T* batch_norm = nullptr, int batch = 0) {
+                     const T* batch_norm = nullptr, int batch = 0,
+                     [[maybe_unused]] const V* head_z = nullptr) {
     const std::uint64_t seed = pass.seed;
     const int sample = pass.first_sample + first;  // the dropout masks' sample number
     V* act = as<V>(w.act);
     V* aux = as<V>(w.aux);
     V* grad = as<V>(w.grad);
     V* t = as<V>(w.targets);
-    detail::load_tile(act + Net::input_slot, x, input_size, first, count);
+    if constexpr (splits_units) {
+      if (head_z)
+        std::copy_n(head_z, Net::head.out, act + Net::head.slot);
+      else
+        detail::load_tile(act + Net::input_slot, x, input_size, first, count);
+    } else {
+      detail::load_tile(act + Net::input_slot, x, input_size, first, count);
+    }
     detail::load_tile(t, targets, output_size, first, count);
     V valid{};
     for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
     if (batch_norm) batch_constants<V>(w.aux, batch_norm, batch);
-    Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
+    if constexpr (splits_units) {
+      if (head_z)
+        Net::template forward<T, V, false>(p, act, aux, d_p != nullptr, seed, sample);
+      else
+        Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
+    } else {
+      Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
+    }
     const V losses = Net::template seed_loss<T, V>(act, grad, t, scale, valid);
     if constexpr (Net::differentiable)
       if (d_p)

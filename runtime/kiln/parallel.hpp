@@ -218,6 +218,10 @@ class sharded_model {
       return loss;
     }
     const int k = threads();
+    if constexpr (requires { M::splits_units; })
+      if constexpr (M::splits_units)
+        if (k > 1 && batch > 1)
+          return units_step(params, x, targets, d_params, batch, pass, sum_of_squares, fill);
     if constexpr (requires { M::splits_rows; })
       if constexpr (M::splits_rows) {
         int largest = 0;
@@ -290,7 +294,62 @@ class sharded_model {
   /// by the calling thread alone (a pass over them is shorter than a wake-up).
   static constexpr int parallel_update_min = 8192;
 
+  /// The parameters thread i of k updates (detail::apply_step): contiguous parts of near-equal
+  /// size, or, for an engine whose steps split the first layer's units (units_step), that
+  /// layer's rows as the step cuts them (the rest to the last thread), so each core updates the
+  /// rows it differentiated and reads them next step from its own cache.
+  static item_range update_part(int i, int k) {
+    if constexpr (requires { M::splits_units; })
+      if constexpr (M::splits_units)
+        if (k > 1) {
+          const auto r = M::units_update_part(i, k);
+          return {r.begin, r.end};
+        }
+    return shard_of(param_count, k, i, 16);
+  }
+
  private:
+  // A generated engine's step split by the first layer's units (kernels::engine::units_head,
+  // units_tail): each thread gathers its shard of the batch, then computes its rows of the first
+  // layer's outputs for the whole batch, then runs the rest of the network on the whole batch and
+  // writes its rows of the stashed layers' weight gradients; thread 0's copy of the other
+  // gradients and of the loss is the step's. The bits of one call, for any thread count.
+  template <class Fill>
+  T units_step(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
+               std::span<T> d_params, int batch, train_pass pass, double* sum_of_squares,
+               Fill& fill) {
+    const int k = threads();
+    losses_.assign(k, 0.0);
+    grads_.resize(std::size_t(k - 1) * param_count);
+    head_.resize(M::units_head_values(batch));
+    pool_->run([&](int i) { fill(shard_of(batch, k, i, shard_grain<T>)); });
+    pool_->run(
+        [&](int i) { engines_[i].m.units_head(params, x, batch, i, k, head_, *engines_[i].w); });
+    squares_.assign(k, 0.0);
+    constexpr auto ranges = M::tile_ranges;
+    pool_->run([&](int i) {
+      T* tiles = i == 0 ? d_params.data() : grads_.data() + std::size_t(i - 1) * param_count;
+      losses_[i] = double(engines_[i].m.units_tail(params, x, targets, tiles, d_params.data(),
+                                                   batch, i, k, pass, head_, *engines_[i].w));
+      if (!sum_of_squares) return;
+      double squares = 0;
+      M::rows_ranges(i, k, [&](int b, int e) {
+        squares += detail::sum_of_squares(d_params.data() + b, std::size_t(e - b));
+      });
+      if (i == 0)
+        for (int t = 0; t < ranges.count; ++t)
+          squares += detail::sum_of_squares(d_params.data() + ranges.begin[t],
+                                            std::size_t(ranges.end[t] - ranges.begin[t]));
+      squares_[i] = squares;
+    });
+    if (sum_of_squares) {
+      double total = 0;
+      for (double s : squares_) total += s;
+      *sum_of_squares = total;
+    }
+    return T(losses_[0]);
+  }
+
   // A generated engine's step in two phases (kernels::engine::shard_tiles, shard_rows), for shards
   // of one stash: thread i runs its shard's tiles, then writes its part of the rows of every
   // stashed layer's weight gradient from all the shards' stashes, and sums its part of the other
@@ -381,6 +440,13 @@ class sharded_model {
   std::vector<detail::thread_engine<M>> engines_;
   std::vector<double> losses_, squares_;
   std::vector<T> grads_, weights_;
+  // units_step's first-layer outputs (the engine's head_values; empty for other models).
+  typename decltype([] {
+    if constexpr (requires { typename M::head_values; })
+      return std::type_identity<typename M::head_values>{};
+    else
+      return std::type_identity<std::vector<T>>{};
+  }())::type head_;
   // rows_step's shards: workspaces, input rows, sizes.
   std::vector<typename detail::thread_engine<M>::workspace_type*> shards_;
   std::vector<const T*> inputs_;
@@ -504,7 +570,8 @@ bool apply_step(sharded_model<M>& sm, std::span<typename M::value_type> params,
   const double scale = clip ? clip_norm / norm : 1.0;
   std::vector<char> finite(sm.threads(), 1);
   const auto part = [&](int i, int parts) {
-    const item_range r = shard_of(M::param_count, parts, i, 16);
+    const item_range r =
+        parts == 1 ? item_range{0, M::param_count} : sharded_model<M>::update_part(i, parts);
     T* g = grad.data();
     if (clip)
       for (int j = r.begin; j < r.end; ++j) g[j] = T(g[j] * scale);

@@ -76,6 +76,12 @@ inline constexpr auto language =
     network{tokens<3, 27>, embedding<27, 10>, dense<200>,           kiln::tanh,
             dense<27>,     softmax,           softmax_cross_entropy};
 
+/// A first layer on the input holding most of the parameters (kiln-gen's Net::head): threads
+/// split its units in a training step (engine::units_head), dropout after it, 30 rows that four
+/// threads cut into 12, 12, 6 and none.
+inline constexpr auto wide_input =
+    network{input<80>, dense<30>, gelu, dropout(0.2), dense<4>, softmax, softmax_cross_entropy};
+
 /// Three batch_norm layers (one in a residual body, one after dropout, whose masks its statistics
 /// must see), 40 and 20 wide: the engine's passes over the batch, site by site. Epsilons of 0.02
 /// or more: at batch 2 the gradient below a batch_norm is 0 up to epsilon's share (two samples

@@ -8,7 +8,7 @@
 
 #include "compare.hpp"
 
-TEST_CASE("generated code agrees with generic on fourteen architectures", "[codegen]") {
+TEST_CASE("generated code agrees with generic on sixteen architectures", "[codegen]") {
   using kiln_test::compare_both;
   compare_both<arch::deep>("deep", 1);
   compare_both<arch::wide>("wide", 2);
@@ -25,6 +25,7 @@ TEST_CASE("generated code agrees with generic on fourteen architectures", "[code
   compare_both<arch::alike>("alike", 13);
   compare_both<arch::language>("language", 14);
   compare_both<arch::batch_normed>("batch_normed", 15);
+  compare_both<arch::wide_input>("wide_input", 16);
 }
 
 TEST_CASE("the generated engine refuses token IDs outside the vocabulary", "[codegen]") {

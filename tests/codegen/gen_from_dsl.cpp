@@ -103,7 +103,8 @@ std::vector<spec_network> networks(const std::string& set, const std::string& fi
             KILN_SPEC(arch, residual_on_input),
             KILN_SPEC(arch, alike),
             KILN_SPEC(arch, language),
-            KILN_SPEC(arch, batch_normed)};
+            KILN_SPEC(arch, batch_normed),
+            KILN_SPEC(arch, wide_input)};
   if (set == "examples")
     return {KILN_SPEC(examples, perceptron),    KILN_SPEC(examples, xor_by_hand),
             KILN_SPEC(examples, xor_net),       KILN_SPEC(examples, sine),

@@ -14,6 +14,52 @@ TEST_CASE("sharded calls of generated engines agree with one call", "[parallel]"
                  true);
   check_sharding(kiln::compiled<arch::odd, float>{}, "odd float", 2e-5, false);
   check_sharding(kiln::compiled<arch::normalized, double>{}, "normalized double", 1e-12, false);
+  check_sharding(kiln::compiled<arch::wide_input, float>{}, "wide_input float", 2e-5, true);
+}
+
+TEST_CASE("a step split by the first layer's units gives the bits of one call", "[parallel]") {
+  // engine::units_head and units_tail: each thread its rows of the 80x30 (or 64x64) first layer
+  // for the whole batch, the rest of the network on the whole batch, its rows of the weight
+  // gradients; the update cut at the same rows.
+  const auto check = [](const auto& m, const char* name) {
+    using M = std::remove_cvref_t<decltype(m)>;
+    using T = typename M::value_type;
+    static_assert(M::splits_units);
+    std::vector<T> params = kiln::initial_params(m, kiln::init_scheme::he_uniform, 7);
+    const auto data = kiln_test::random_data<T>(M::input_size, M::output_size, 100, 3);
+    for (int threads = 2; threads <= 4; ++threads) {
+      kiln::thread_pool pool(threads);
+      kiln::sharded_model<M> sm(m, pool);
+      for (int batch : {2, 3, 16, 17, 32, 33, 64, 100}) {
+        INFO(name << ": " << threads << " threads, batch " << batch);
+        const kiln::train_pass pass{99, std::uint64_t(batch)};
+        const std::span<const T> x(data.x.data(), std::size_t(batch) * M::input_size);
+        const std::span<const T> t(data.y.data(), std::size_t(batch) * M::output_size);
+        std::vector<T> g1(M::param_count), g2(M::param_count, T(7));
+        const T l1 = m.loss_and_gradient(params, x, t, std::span<T>(g1), batch, pass);
+        double squares = -1;
+        const T l2 = sm.loss_and_gradient(params, x, t, std::span<T>(g2), batch, pass, &squares);
+        CHECK(l1 == l2);
+        CHECK(g1 == g2);
+        double want = 0;
+        for (T g : g1) want += double(g) * g;
+        CHECK(squares == Approx(want).epsilon(1e-12));
+      }
+      // The update's parts: contiguous, covering every parameter once, cut at the head's rows.
+      int at = 0;
+      for (int i = 0; i < threads; ++i) {
+        const kiln::item_range r = kiln::sharded_model<M>::update_part(i, threads);
+        CHECK(r.begin == at);
+        if (i > 0 && i < threads && r.begin < M::head.offset + M::head.out * M::head.in)
+          CHECK((r.begin - M::head.offset) % M::head.in == 0);
+        at = r.end;
+      }
+      CHECK(at == M::param_count);
+    }
+  };
+  check(kiln::compiled<arch::wide_input, float>{}, "wide_input float");
+  check(kiln::compiled<arch::wide_input, double>{}, "wide_input double");
+  check(kiln::compiled<arch::wide, float>{}, "wide float");
 }
 
 TEST_CASE("a batch_norm network's training batch runs whole on any number of threads",
