@@ -115,6 +115,7 @@ void fit_epoch(benchmark::State& state) {
 // Threads x batch (x gradient: 0 is Adam's update alone).
 BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
 BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0, 2}})->UseRealTime();
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {256}, {2}})->UseRealTime();
 BENCHMARK(infer<bench::net_d>)->ArgsProduct({{1, 2}, {256, 4096}})->UseRealTime();
 // Where threads stop paying: every network's step on 2 threads against 1.
 BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
