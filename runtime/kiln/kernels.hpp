@@ -656,10 +656,14 @@ namespace detail {
 /// registers (dense_columns_baked) rather than as dot products along the rows: a whole number of
 /// registers of outputs, and at most 16 KB of W, since its columns become as many bytes of
 /// constant vectors. Network C's 64x64 layers: 149-174 ns a layer along the rows, 63-70 in
-/// columns of 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids).
+/// columns of 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids). And only
+/// while its two chains of Out / L accumulators leave registers for the column and x[j] (32 of
+/// them with AVX-512, else 16): at baseline x86-64 C's 64x64 layers in columns of 4 floats need
+/// 32 accumulators, and C's baked call took 1444 ns against the rows' 941.
 template <int Out, int In, class T>
-inline constexpr bool baked_columns = Out % width<T> == 0 &&
-                                      std::size_t(Out) * In * sizeof(T) <= 16384;
+inline constexpr bool baked_columns =
+    Out % width<T> == 0 && std::size_t(Out) * In * sizeof(T) <= 16384 &&
+    2 * (Out / width<T>) + 2 <= (vmath::register_bytes == 64 ? 32 : 16);
 
 /// Column j of W, lanes K*L .. K*L+L: a constant vector when w is.
 template <int In, int K, int J, class T, std::size_t... I>
