@@ -661,9 +661,10 @@ namespace detail {
 /// them with AVX-512, else 16): at baseline x86-64 C's 64x64 layers in columns of 4 floats need
 /// 32 accumulators, and C's baked call took 1444 ns against the rows' 941.
 template <int Out, int In, class T>
-inline constexpr bool baked_columns =
-    Out % width<T> == 0 && std::size_t(Out) * In * sizeof(T) <= 16384 &&
-    2 * (Out / width<T>) + 2 <= (vmath::register_bytes == 64 ? 32 : 16);
+inline constexpr bool baked_columns = Out % width<T> == 0 &&
+                                      std::size_t(Out) * In * sizeof(T) <= 16384 &&
+                                      2 * (Out / width<T>)+2 <=
+                                          (vmath::register_bytes == 64 ? 32 : 16);
 
 /// Column j of W, lanes K*L .. K*L+L: a constant vector when w is.
 template <int In, int K, int J, class T, std::size_t... I>

@@ -282,11 +282,7 @@ class sharded_model {
       else
         reduce(0, 1);
     }
-    if (sum_of_squares) {
-      double total = 0;
-      for (double s : squares_) total += s;
-      *sum_of_squares = total;
-    }
+    add_squares(sum_of_squares);
     return many ? combined_loss(batch) : T(losses_[0]);
   }
 
@@ -342,11 +338,7 @@ class sharded_model {
                                             std::size_t(ranges.end[t] - ranges.begin[t]));
       squares_[i] = squares;
     });
-    if (sum_of_squares) {
-      double total = 0;
-      for (double s : squares_) total += s;
-      *sum_of_squares = total;
-    }
+    add_squares(sum_of_squares);
     return T(losses_[0]);
   }
 
@@ -413,16 +405,19 @@ class sharded_model {
       }
       squares_[i] = squares;
     });
-    if (sum_of_squares) {
-      double total = 0;
-      for (double s : squares_) total += s;
-      *sum_of_squares = total;
-    }
+    add_squares(sum_of_squares);
     double total = 0;
     for (double l : losses_) total += l;
     return M::mean_loss(T(total), batch);
   }
 
+  // *sum_of_squares, when asked for: the threads' parts (squares_) added in order.
+  void add_squares(double* sum_of_squares) const {
+    if (!sum_of_squares) return;
+    double total = 0;
+    for (double s : squares_) total += s;
+    *sum_of_squares = total;
+  }
   void check(std::span<const T> params, std::span<const T> x, int batch, const char* where) const {
     if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
     detail::check_values(where, "params", params.size(), std::size_t(param_count));
