@@ -318,7 +318,9 @@ class sharded_model {
     losses_.assign(k, 0.0);
     grads_.resize(std::size_t(k - 1) * param_count);
     head_.resize(M::units_head_values(batch));
-    pool_->run([&](int i) { fill(shard_of(batch, k, i, shard_grain<T>)); });
+    pool_->run([&](int i) {
+      if (const item_range r = shard_of(batch, k, i, shard_grain<T>); r.size() > 0) fill(r);
+    });
     pool_->run(
         [&](int i) { engines_[i].m.units_head(params, x, batch, i, k, head_, *engines_[i].w); });
     squares_.assign(k, 0.0);
