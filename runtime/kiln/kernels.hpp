@@ -697,6 +697,36 @@ KILN_VINLINE void dense_columns_baked(T* __restrict y, const T* __restrict x,
 }
 }  // namespace detail
 
+namespace detail {
+/// Rows [r0, r1) of y = W x + b for a tile (V a pack): blocks of R rows from r0 (the last rows
+/// as a block of their count) times G registers, over spans of the inputs. Each row's sum takes
+/// the same steps whichever rows share its block.
+template <int Out, int In, bool Bias, class T, class V>
+KILN_VINLINE void dense_tile_rows(V* __restrict y, const V* __restrict x, const T* __restrict w,
+                                  int r0, int r1) {
+  using Reg = reg_t<V>;
+  constexpr int H = registers_of<V>, G = group<V>, R = 12 / G;
+  // Inputs in spans that stay in L1 (16 KB of them) while every block of rows passes: 784
+  // inputs at once ran at 63, in spans of 256 at 84 GFLOP/s.
+  constexpr int span = std::max(16, 16384 / int(G * sizeof(Reg)));
+  Reg* yr = reinterpret_cast<Reg*>(y);
+  const Reg* xr = reinterpret_cast<const Reg*>(x);
+  const int full = r0 + (r1 - r0) / R * R;
+  const auto last = [&]<int... r>(std::integer_sequence<int, r...>, int h0, int j0, int j1) {
+    ((r1 - full == r + 1 ? dense_rows<r + 1, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1)
+                         : void()),
+     ...);
+  };
+  for (int h0 = 0; h0 < H; h0 += G)
+    for (int j0 = 0; j0 < In; j0 += span) {
+      const int j1 = std::min(In, j0 + span);
+      for (int o = r0; o < full; o += R)
+        dense_rows<R, G, H, Out, In, Bias>(yr, xr, w, o, h0, j0, j1);
+      last(std::make_integer_sequence<int, std::min(R - 1, Out)>{}, h0, j0, j1);
+    }
+}
+}  // namespace detail
+
 /// y = W x + b, by register-blocked loops (dense_forward below is the entry).
 template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_forward_loops(V* __restrict y, const V* __restrict x,
@@ -708,50 +738,17 @@ template <int Out, int In, bool Bias, class T, class V>
     for (int o = 0; o < full; o += R) detail::dense_rows_1<R, Out, In, Bias>(y, x, w, o);
     if constexpr (Out > full) detail::dense_rows_1<Out - full, Out, In, Bias>(y, x, w, full);
   } else {
-    using Reg = detail::reg_t<V>;
-    constexpr int H = registers_of<V>, G = detail::group<V>, R = 12 / G, full = Out / R * R;
-    // Inputs in spans that stay in L1 (16 KB of them) while every block of rows passes: 784
-    // inputs at once ran at 63, in spans of 256 at 84 GFLOP/s.
-    constexpr int span = std::max(16, 16384 / int(G * sizeof(Reg)));
-    Reg* yr = reinterpret_cast<Reg*>(y);
-    const Reg* xr = reinterpret_cast<const Reg*>(x);
-    for (int h0 = 0; h0 < H; h0 += G)
-      for (int j0 = 0; j0 < In; j0 += span) {
-        const int j1 = std::min(In, j0 + span);
-        for (int o = 0; o < full; o += R)
-          detail::dense_rows<R, G, H, Out, In, Bias>(yr, xr, w, o, h0, j0, j1);
-        if constexpr (Out > full)
-          detail::dense_rows<Out - full, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1);
-      }
+    detail::dense_tile_rows<Out, In, Bias>(y, x, w, 0, Out);
   }
 }
 
-/// Rows [r0, r1) of y = W x + b for a tile (V a pack), in dense_forward_loops' blocks and spans
-/// from r0: each row's sum takes the same steps as in the whole layer, so the rows of a layer cut
-/// between threads (engine::units_head) are the bits of one call.
+/// Rows [r0, r1) of y = W x + b for a tile (V a pack), by the steps of the whole layer
+/// (detail::dense_tile_rows): the rows of a layer cut between threads (engine::units_head) are
+/// the bits of one call.
 template <int Out, int In, bool Bias, class T, class V>
 [[gnu::noinline]] inline void dense_forward_rows(V* __restrict y, const V* __restrict x,
                                                  const T* __restrict w, int r0, int r1) {
-  using Reg = detail::reg_t<V>;
-  constexpr int H = registers_of<V>, G = detail::group<V>, R = 12 / G;
-  constexpr int span = std::max(16, 16384 / int(G * sizeof(Reg)));
-  Reg* yr = reinterpret_cast<Reg*>(y);
-  const Reg* xr = reinterpret_cast<const Reg*>(x);
-  const int full = r0 + (r1 - r0) / R * R;
-  // The last rows (fewer than R), as a block of their count.
-  const auto last = [&]<int... r>(std::integer_sequence<int, r...>, int h0, int j0, int j1) {
-    ((r1 - full == r + 1
-          ? detail::dense_rows<r + 1, G, H, Out, In, Bias>(yr, xr, w, full, h0, j0, j1)
-          : void()),
-     ...);
-  };
-  for (int h0 = 0; h0 < H; h0 += G)
-    for (int j0 = 0; j0 < In; j0 += span) {
-      const int j1 = std::min(In, j0 + span);
-      for (int o = r0; o < full; o += R)
-        detail::dense_rows<R, G, H, Out, In, Bias>(yr, xr, w, o, h0, j0, j1);
-      last(std::make_integer_sequence<int, std::min(R - 1, Out)>{}, h0, j0, j1);
-    }
+  detail::dense_tile_rows<Out, In, Bias>(y, x, w, r0, r1);
 }
 
 /// y = W x + b: a baked engine's single sample in column form where that pays
@@ -1567,12 +1564,7 @@ class engine {
       return head_layer{-1, -1, 0, 0, false};
   }();
   /// Whether a step may be split so: as splits_rows, with a head whose gradient is stashed.
-  static constexpr bool splits_units = [] {
-    if constexpr (requires { Net::head; })
-      return splits_rows && stashed_width(Net::head.in);
-    else
-      return false;
-  }();
+  static constexpr bool splits_units = splits_rows && head.out > 0 && stashed_width(head.in);
   /// The parameters [begin, end) part `part` of `parts` updates after a step split so: those
   /// before the head and its rows for part 0, its rows for the others, and all after the head's
   /// rows for the last part. Each core so updates the rows it differentiated, and reads them
@@ -1801,14 +1793,10 @@ class engine {
     V* aux = as<V>(w.aux);
     V* grad = as<V>(w.grad);
     V* t = as<V>(w.targets);
-    if constexpr (splits_units) {
-      if (head_z)
-        std::copy_n(head_z, Net::head.out, act + Net::head.slot);
-      else
-        detail::load_tile(act + Net::input_slot, x, input_size, first, count);
-    } else {
+    if (head_z)
+      std::copy_n(head_z, head.out, act + head.slot);
+    else
       detail::load_tile(act + Net::input_slot, x, input_size, first, count);
-    }
     detail::load_tile(t, targets, output_size, first, count);
     V valid{};
     for (int l = 0; l < count; ++l) lane(valid, l) = T(1);
