@@ -97,8 +97,9 @@ int main(int argc, char** argv) {
   benchmark::RunSpecifiedBenchmarks(&report);
   const double ns_per_add = report.ns["latency/clock/add_chain"] / 1000;
   const double ghz = ns_per_add > 0 ? 1 / ns_per_add : 0;
-  const char* engines[] = {"kiln",    "kiln_workspace", "baked", "baked_workspace",
+  const char* engines[] = {"kiln",    "kiln_workspace", "prepared", "baked", "baked_workspace",
                            "generic", "eigen_fixed"};
+  constexpr int engine_count = 7, eigen = 6, prepared = 2;
   const char* backends[] = {"eigen", "xsimd", "stl"};
   for (bench::latency::mode m :
        {bench::latency::mode::independent, bench::latency::mode::chained}) {
@@ -108,16 +109,18 @@ int main(int argc, char** argv) {
         "addition chain)\n",
         mode.c_str(), ghz);
     std::printf(
-        "| network | kiln | kiln + workspace | baked | baked + workspace | generic | Eigen "
-        "fixed | RTNeural (best backend) | critical path (cycles) | critical path (ns) | weights "
-        "read (ns) | kiln speed vs Eigen | kiln speed vs RTNeural | max diff |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        "| network | kiln | kiln + workspace | prepared | baked | baked + workspace | generic | "
+        "Eigen fixed | RTNeural (best backend) | critical path (cycles) | critical path (ns) | "
+        "weights read (ns) | kiln speed vs Eigen | kiln speed vs RTNeural | prepared speed vs "
+        "RTNeural | max diff |\n");
+    std::printf(
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const std::string& name : order()) {
       const bench::latency::network_info& n = networks()[name];
       const std::string prefix = "latency/" + mode + "/" + name + "/";
       std::printf("| %s |", name.c_str());
-      double t[6];
-      for (int e = 0; e < 6; ++e) {
+      double t[engine_count];
+      for (int e = 0; e < engine_count; ++e) {
         t[e] = report.ns[prefix + engines[e]];
         std::printf(" %.1f |", t[e]);
       }
@@ -138,11 +141,11 @@ int main(int argc, char** argv) {
         std::printf(" - |");
       std::printf(" %.0f | %.1f | %.1f | %.2fx |", n.bound_cycles,
                   ghz > 0 ? n.bound_cycles / ghz : 0, report.ns["latency/weights/" + name],
-                  t[0] > 0 ? t[5] / t[0] : 0);
+                  t[0] > 0 ? t[eigen] / t[0] : 0);
       if (best > 0)
-        std::printf(" %.2fx |", best / t[0]);
+        std::printf(" %.2fx | %.2fx |", best / t[0], best / t[prepared]);
       else
-        std::printf(" - |");
+        std::printf(" - | - |");
       std::printf(" %.2g |\n", n.max_difference);
     }
     for (const std::string& name : order())

@@ -33,6 +33,8 @@ const int registered = [] {
   lat::add(name, "kiln_workspace", in, out, [](const float* x, float* y) {
     compiled{}.forward(params(), in_span(x), out_span(y), 1, compiled_w);
   });
+  static const auto prepared = std::make_unique<compiled::prepared>(params());
+  lat::add(name, "prepared", in, out, [](const float* x, float* y) { prepared->forward(x, y); });
   lat::add(name, "baked", in, out, [](const float* x, float* y) { baked::forward(x, y); });
   lat::add(name, "baked_workspace", in, out,
            [](const float* x, float* y) { baked::forward(x, y, baked_w); });
@@ -53,6 +55,8 @@ const int registered = [] {
   lat::add_network(name, std::move(info));
   compiled{}.forward(params(), in_span(x), out_span(y), 1);
   lat::agree(name, "kiln", y);
+  prepared->forward(x, y);
+  lat::agree(name, "prepared", y);
   generic.forward(params(), in_span(x), out_span(y), 1);
   lat::agree(name, "generic", y);
   eigen->forward(params(), in_span(x), out_span(y), 1);

@@ -153,11 +153,17 @@ struct writer {
               << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
               << w << ");\n";
         };
-        // One sample with vectors and short rows: the column-form kernel, inline.
+        // One sample with vectors and short rows: the column-form kernel, inline; with prepared
+        // parameters, wider rows in column form from W transposed.
         out << "    if constexpr (kiln::kernels::single_columns<V, " << o.out << ", " << o.in
             << ">) {\n      kiln::kernels::dense_single<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
             << w << ", training);\n    } else ";
+        if (!o.unrolled)
+          out << "if constexpr (Prepared && kiln::kernels::prepared_columns<T>(" << o.out << ", "
+              << o.in << ")) {\n      kiln::kernels::dense_prepared<" << o.out << ", " << o.in
+              << ", " << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x)
+              << ", p + " << w << ");\n    } else ";
         if (!o.unrolled) {
           out << "{\n      ";
           call();
@@ -368,9 +374,26 @@ struct writer {
           << "};\n\n";
     }
 
-    out << "  /// act[input_slot..] holds the tile's inputs; fills every activation.\n";
-    out << (head ? "  template <class T, class V, bool Head = true>\n"
-                 : "  template <class T, class V>\n");
+    // The dense layers whose W kiln::compiled's prepared parameters (engine::prepared) hold
+    // transposed where kernels::prepared_columns says so: all but those unrolled into sums of
+    // scalars (few weights), which keep their own order of terms in every engine.
+    std::vector<std::string> dense;
+    for (const op& o : g.forward)
+      if (o.what == op_kind::dense && !o.unrolled)
+        dense.push_back("{" + std::to_string(o.param_offset) + ", " + std::to_string(o.out) + ", " +
+                        std::to_string(o.in) + ", " + (o.bias ? "true" : "false") + "}");
+    dense.push_back("{-1, 0, 0, false}");
+    out << "  /// The dense layers that may run from prepared weights (forward<T, V, true>), and "
+           "an "
+           "end mark.\n";
+    out << "  static constexpr kiln::kernels::params_layer prepared_layers[] = {";
+    for (std::size_t i = 0; i < dense.size(); ++i) out << (i ? ", " : "") << dense[i];
+    out << "};\n\n";
+
+    out << "  /// act[input_slot..] holds the tile's inputs; fills every activation. Prepared: p "
+           "is\n  /// engine::prepared's layout (one sample only).\n";
+    out << (head ? "  template <class T, class V, bool Prepared = false, bool Head = true>\n"
+                 : "  template <class T, class V, bool Prepared = false>\n");
     out << "  static void forward([[maybe_unused]] const T* __restrict p, V* __restrict act,\n"
            "                      [[maybe_unused]] V* __restrict aux, [[maybe_unused]] bool "
            "training,\n"

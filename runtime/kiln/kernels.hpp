@@ -652,19 +652,31 @@ KILN_VINLINE void add_lane_dots_flat(T* __restrict d_w, const V* __restrict d_y,
 // ns against a layer's tile).
 
 namespace detail {
-/// Whether a single sample's layer with baked (constant) weights runs in column form on tile
-/// registers (dense_columns_baked) rather than as dot products along the rows: a whole number of
-/// registers of outputs, and at most 16 KB of W, since its columns become as many bytes of
-/// constant vectors. Network C's 64x64 layers: 149-174 ns a layer along the rows, 63-70 in
-/// columns of 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids). And only
-/// while its two chains of Out / L accumulators leave registers for the column and x[j] (32 of
-/// them with AVX-512, else 16): at baseline x86-64 C's 64x64 layers in columns of 4 floats need
-/// 32 accumulators, and C's baked call took 1444 ns against the rows' 941.
+/// The chains a single sample's layer of `out` units sums its columns in (column form: y = b +
+/// sum_j x[j] W[:, j] on whole registers of outputs, dense_columns_baked and dense_prepared): the
+/// inputs dealt round 4 chains of out / L accumulators where they leave registers for the column
+/// and x[j] (32 registers with AVX-512, else 16), else 2, else none (0: the rows instead). Network
+/// C's 64x64 layers on Emerald Rapids: the baked call 205-250 ns in two chains, 178-200 in four
+/// (alternated, independent calls). At baseline x86-64 C's layers in columns of 4 floats would
+/// need 32 accumulators in two chains: they spilled, and the baked call took 1444 ns against the
+/// rows' 941.
+template <class T>
+constexpr int column_chains(int out) {
+  constexpr int L = width<T>, registers = vmath::register_bytes == 64 ? 32 : 16;
+  if (L == 1 || out % L != 0) return 0;
+  const int k = out / L;
+  return 4 * k + 2 <= registers ? 4 : 2 * k + 2 <= registers ? 2 : 0;
+}
+
+/// Whether a single sample's layer with baked (constant) weights runs in column form
+/// (dense_columns_baked) rather than as dot products along the rows: in chains that fit the
+/// registers, and with at most 16 KB of W, since its columns become as many bytes of constant
+/// vectors. Network C's 64x64 layers: 149-174 ns a layer along the rows, 63-70 in columns of
+/// 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids).
 template <int Out, int In, class T>
-inline constexpr bool baked_columns = Out % width<T> == 0 &&
-                                      std::size_t(Out) * In * sizeof(T) <= 16384 &&
-                                      2 * (Out / width<T>)+2 <=
-                                          (vmath::register_bytes == 64 ? 32 : 16);
+inline constexpr bool baked_columns = column_chains<T>(Out) > 0 && std::size_t(Out) * In *
+                                                                           sizeof(T) <=
+                                                                       16384;
 
 /// Column j of W, lanes K*L .. K*L+L: a constant vector when w is.
 template <int In, int K, int J, class T, std::size_t... I>
@@ -672,30 +684,74 @@ KILN_VINLINE vec<T> baked_column(const T* __restrict w, std::index_sequence<I...
   return vec<T>{w[(K * width<T> + int(I)) * In + J]...};
 }
 
-/// y = b + sum_j x[j] W[:, j] for one sample, W constant: every column a constant vector, the
-/// columns dealt round two chains of Out / L registers.
+/// The end of a column-form sum: the C chains joined pairwise, (a0 + a2) + (a1 + a3) or a0 + a1.
+template <int C, class T>
+KILN_VINLINE vec<T> join_chains(const vec<T> (&a)[C]) {
+  if constexpr (C == 4)
+    return (a[0] + a[2]) + (a[1] + a[3]);
+  else
+    return a[0] + a[1];
+}
+
+/// y = b + sum_j x[j] W[:, j] for one sample, W constant: every column a constant vector, input
+/// j added to chain j % C (column_chains).
 template <int Out, int In, bool Bias, class T>
 KILN_VINLINE void dense_columns_baked(T* __restrict y, const T* __restrict x,
                                       const T* __restrict w) {
-  constexpr int L = width<T>, K = Out / L;
+  constexpr int L = width<T>, K = Out / L, C = column_chains<T>(Out);
   using lanes = std::make_index_sequence<width<T>>;
-  vec<T> a[2][K];
+  vec<T> a[K][C];
   [&]<std::size_t... k>(std::index_sequence<k...>) {
-    ((a[0][k] = Bias ? load(w + Out * In + int(k) * L) : vec<T>{}), ...);
-    ((a[1][k] = vec<T>{}), ...);
+    ((a[k][0] = Bias ? load(w + Out * In + int(k) * L) : vec<T>{}), ...);
+    for (int c = 1; c < C; ++c) ((a[k][c] = vec<T>{}), ...);
     const auto column = [&]<std::size_t j>(std::integral_constant<std::size_t, j>) {
       const T xj = x[j];
-      ((a[j % 2][k] += baked_column<In, int(k), int(j)>(w, lanes{}) * xj), ...);
+      ((a[k][j % C] += baked_column<In, int(k), int(j)>(w, lanes{}) * xj), ...);
     };
     [&]<std::size_t... j>(std::index_sequence<j...>) {
       (column(std::integral_constant<std::size_t, j>{}), ...);
     }
     (std::make_index_sequence<In>{});
-    ((store(y + int(k) * L, a[0][k] + a[1][k])), ...);
+    ((store(y + int(k) * L, join_chains<C, T>(a[k]))), ...);
   }
   (std::make_index_sequence<K>{});
 }
 }  // namespace detail
+
+/// Whether kiln::compiled's prepared parameters (engine::prepared) hold the W of a dense layer
+/// of `out` units on `in` inputs transposed, for the single sample's column form
+/// (dense_prepared): rows of at least a register (narrower ones run dense_single from W as it
+/// is) and chains that fit the registers.
+template <class T>
+constexpr bool prepared_columns(int out, int in) {
+  return in >= detail::width<T> && detail::column_chains<T>(out) > 0;
+}
+
+/// y = b + sum_j x[j] W[:, j] for one sample from prepared parameters: W stored transposed (In
+/// rows of Out values, then b), each column Out / L loads. The sums of dense_columns_baked, step
+/// for step: the same bits for the same weights.
+template <int Out, int In, bool Bias, class T>
+KILN_VINLINE void dense_prepared(T* __restrict y, const T* __restrict x, const T* __restrict wt) {
+  constexpr int L = detail::width<T>, K = Out / L, C = detail::column_chains<T>(Out);
+  static_assert(C > 0, "dense_prepared: no column form for this layer (prepared_columns)");
+  using detail::load;
+  detail::vec<T> a[K][C];
+  for (int k = 0; k < K; ++k) {
+    a[k][0] = Bias ? load(wt + Out * In + k * L) : detail::vec<T>{};
+    for (int c = 1; c < C; ++c) a[k][c] = detail::vec<T>{};
+  }
+  int j = 0;
+  for (; j + C <= In; j += C)
+    for (int c = 0; c < C; ++c) {
+      const T xj = x[j + c];
+      for (int k = 0; k < K; ++k) a[k][c] += load(wt + (j + c) * Out + k * L) * xj;
+    }
+  for (; j < In; ++j) {
+    const T xj = x[j];
+    for (int k = 0; k < K; ++k) a[k][j % C] += load(wt + j * Out + k * L) * xj;
+  }
+  for (int k = 0; k < K; ++k) detail::store(y + k * L, detail::join_chains<C, T>(a[k]));
+}
 
 namespace detail {
 /// Rows [r0, r1) of y = W x + b for a tile (V a pack): blocks of R rows from r0 (the last rows
@@ -808,7 +864,8 @@ struct params_layer {
 };
 /// A network's first layer when it is dense on the input and nothing else reads the input
 /// (kiln-gen emits it as Net::head then): the slot of its outputs, its parameters' offset, sizes
-/// and bias. Net::forward<T, V, false> runs the network from that slot on (engine::units_tail).
+/// and bias. Net::forward<T, V, false, false> runs the network from that slot on
+/// (engine::units_tail).
 struct head_layer {
   int slot, offset, out, in;
   bool bias;
@@ -1424,6 +1481,59 @@ class engine {
     for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
   }
 
+  /// One sample at a time from parameters copied once into the layout its column form reads
+  /// (a real-time caller that loads its weights at run time: a plug-in opening a model file).
+  /// The W of every dense layer (Net::prepared_layers: those not unrolled into scalar sums) with
+  /// rows of a register or more whose outputs fill whole registers (kernels::prepared_columns:
+  /// network C's 64x64 layers) is held transposed, so that
+  /// one sample runs it as y = b + sum_j x[j] W[:, j] on whole registers (dense_prepared), with
+  /// no sums across lanes, as the baked engine does with constants; the other parameters as
+  /// they are. Holds param_count values and no pointer: no allocation, copyable, a member or a
+  /// static where the stack is small. forward is the bits of kiln::baked given the same weights.
+  class prepared {
+   public:
+    prepared() = default;
+    explicit prepared(std::span<const T> params) { load(params); }
+    /// Copies params (param_count values, the flat layout) in, transposing what
+    /// prepared_columns names; params as they were when they do not fit (std::invalid_argument).
+    void load(std::span<const T> params) {
+      check_size("kiln::compiled::prepared::load", "params", params.size(),
+                 std::size_t(param_count));
+      std::copy(params.begin(), params.end(), p_);
+      for (const params_layer& l : Net::prepared_layers) {
+        if (l.offset < 0 || !prepared_columns<T>(l.out, l.in)) continue;
+        const T* w = params.data() + l.offset;
+        T* wt = p_ + l.offset;
+        for (int o = 0; o < l.out; ++o)
+          for (int j = 0; j < l.in; ++j)
+            wt[std::size_t(j) * l.out + o] = w[std::size_t(o) * l.in + j];
+      }
+    }
+    /// One sample: x[input_size] -> y[output_size].
+    void forward(const T* __restrict x, T* __restrict y) const { run(p_, x, y); }
+    /// x: [batch][input_size], y: [batch][output_size], sample by sample; the sizes checked
+    /// (std::invalid_argument naming the buffer and both sizes).
+    void forward(std::span<const T> x, std::span<T> y, int batch = 1) const {
+      const char* where = "kiln::compiled::prepared::forward";
+      if (batch < 0) throw std::invalid_argument(std::string(where) + ": negative batch");
+      check_size(where, "x", x.size(), std::size_t(batch) * input_size);
+      check_size(where, "y", y.size(), std::size_t(batch) * output_size);
+      for (int b = 0; b < batch; ++b)
+        run(p_, x.data() + std::size_t(b) * input_size, y.data() + std::size_t(b) * output_size);
+    }
+
+   private:
+    // As engine::single, with the dense layers prepared_columns names in column form.
+    [[gnu::flatten]] static void run(const T* __restrict p, const T* __restrict x,
+                                     T* __restrict y) {
+      T act[Net::value_slots], aux[Net::aux_slots + 1];
+      for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
+      Net::template forward<T, T, true>(p, act, aux, false, 0, 0);
+      for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
+    }
+    alignas(64) T p_[param_count] = {};
+  };
+
   /// Mean loss over the batch, in inference mode.
   T loss(std::span<const T> params, std::span<const T> x, std::span<const T> targets,
          int batch) const requires(Net::loss_kind != kind::input) {
@@ -1803,7 +1913,7 @@ class engine {
     if (batch_norm) batch_constants<V>(w.aux, batch_norm, batch);
     if constexpr (splits_units) {
       if (head_z)
-        Net::template forward<T, V, false>(p, act, aux, d_p != nullptr, seed, sample);
+        Net::template forward<T, V, false, false>(p, act, aux, d_p != nullptr, seed, sample);
       else
         Net::template forward<T, V>(p, act, aux, d_p != nullptr, seed, sample);
     } else {

@@ -137,3 +137,38 @@ TEST_CASE("a training call with a wrong size throws, names it and leaves the gra
   CHECK(g == once);
   CHECK(std::find(g.begin(), g.end(), 3.0f) == g.end());
 }
+
+TEST_CASE("prepared parameters: a wrong size is refused, a new load replaces the old",
+          "[codegen]") {
+  using engine = kiln::compiled<arch::wide_residual, float>;
+  // dropout_net's 16 -> 16 layer runs in column form from the prepared weights at every
+  // register width (4, 8 or 16 floats; and the 8- and 12-unit layers of deep, residual_net and
+  // normalized at 4), so compare_prepared above tested that path.
+  STATIC_REQUIRE(kiln::kernels::prepared_columns<float>(16, 16));
+  std::vector<float> a(engine::param_count), b(engine::param_count), x(engine::input_size);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    a[i] = float(int(i * 37 % 19) - 9) * 0.02f;
+    b[i] = float(int(i * 23 % 17) - 8) * 0.03f;
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 7) * 0.3f - 1.0f;
+  const std::vector<float> short_params(a.size() - 1);
+  CHECK_THROWS_WITH(engine::prepared(short_params), "kiln::compiled::prepared::load: params has " +
+                                                        std::to_string(engine::param_count - 1) +
+                                                        " values, expected " +
+                                                        std::to_string(engine::param_count));
+  auto p = std::make_unique<engine::prepared>(a);
+  std::vector<float> y(engine::output_size), want(y.size());
+  engine{}.forward(b, x, want, 1);
+  p->load(b);
+  p->forward(x, y);
+  kiln_test::check_close(y, want, "after a second load");
+  // A failed load leaves the weights as they were.
+  CHECK_THROWS(p->load(short_params));
+  std::vector<float> again(y.size());
+  p->forward(x, again);
+  CHECK(again == y);
+  std::vector<float> short_y(y.size() - 1);
+  CHECK_THROWS_WITH(p->forward(x, short_y), "kiln::compiled::prepared::forward: y has " +
+                                                std::to_string(y.size() - 1) +
+                                                " values, expected " + std::to_string(y.size()));
+}

@@ -13,6 +13,7 @@
 #include <kiln/compiled.hpp>
 #include <kiln/generic.hpp>
 #include <kiln/model.hpp>
+#include <memory>
 #include <random>
 #include <span>
 #include <string>
@@ -162,6 +163,52 @@ void compare_baked(const std::string& name, unsigned seed, std::initializer_list
   ++baked_worst<T>.networks;
 }
 
+/// kiln::compiled's prepared parameters (engine::prepared) against kiln::compiled with the flat
+/// ones: outputs agree to rounding, for one sample and sample by sample; and against kiln::baked
+/// given the same weights, the same bits where the build has no FMA, as both sum each
+/// column-form layer in the same order, unless a layer runs in column form from the prepared
+/// weights and in rows from the baked ones (kernels::detail::baked_columns: more than 16 KB of
+/// W). With FMA, GCC contracts some multiply-adds of other layers differently when their
+/// weights are constants (as kiln::baked against kiln::compiled): to rounding there.
+template <const auto& Spec, class T>
+void compare_prepared(const std::string& name, unsigned seed, std::initializer_list<int> batches) {
+  using net_t = std::remove_cvref_t<decltype(Spec)>;
+  using generated = kiln::compiled<Spec, T>;
+  using baked = kiln::baked<Spec, T>;
+  const std::vector<T> params(baked::params, baked::params + baked::param_count);
+  const auto prepared = std::make_unique<typename generated::prepared>(params);
+#if defined(__FMA__)
+  bool baked_bits = false;
+#else
+  bool baked_bits = true;
+#endif
+  for (const kiln::node& n : Spec.nodes)
+    if (n.k == kiln::kind::dense && kiln::kernels::prepared_columns<T>(n.out, n.in) &&
+        std::size_t(n.out) * n.in * sizeof(T) > 16384)
+      baked_bits = false;
+  for (int batch : batches) {
+    INFO(name << " prepared in " << (std::is_same_v<T, float> ? "float" : "double") << ", batch "
+              << batch);
+    std::mt19937 rng(seed + 11 * unsigned(batch));
+    const std::vector<T> x = random_inputs<Spec, T>(rng, batch, 1.5);
+    std::vector<T> y(std::size_t(batch) * net_t::output_size, T(-7)), want(y.size()),
+        from_baked(y.size());
+    kiln::compiled<Spec, T>{}.forward(params, x, want, batch);
+    if (batch == 1)
+      prepared->forward(x.data(), y.data());
+    else
+      prepared->forward(std::span<const T>(x), std::span<T>(y), batch);
+    check_close(y, want, "prepared forward");
+    for (int b = 0; b < batch; ++b)
+      baked::forward(x.data() + std::size_t(b) * net_t::input_size,
+                     from_baked.data() + std::size_t(b) * net_t::output_size);
+    if (baked_bits)
+      CHECK(y == from_baked);
+    else
+      check_close(y, from_baked, "prepared against baked");
+  }
+}
+
 /// Both precisions, the batch sizes that matter: one sample, ragged tiles, whole tiles; and the
 /// baked engine against the generated one.
 template <const auto& Spec>
@@ -170,6 +217,8 @@ void compare_both(const std::string& name, unsigned seed) {
   compare<Spec, double>(name, seed, {1, 2, 7, 8, 9, 15, 16, 17, 50, 256});
   compare_baked<Spec, float>(name, seed, {1, 15, 16, 17, 256});
   compare_baked<Spec, double>(name, seed, {1, 15, 16, 17, 256});
+  compare_prepared<Spec, float>(name, seed, {1, 17});
+  compare_prepared<Spec, double>(name, seed, {1, 17});
 }
 
 }  // namespace kiln_test
