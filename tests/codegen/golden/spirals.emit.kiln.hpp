@@ -57,24 +57,14 @@ struct net {
       kiln::kernels::dense_forward<10, 2, true>(act + 2, act + 0, p + 0);
     }
     // activation: node 2 (relu), 10 -> 10
-    kiln::kernels::map<10, false>(
-        act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
+    kiln::kernels::map<10, false>(act + 12, [](auto x) { return kiln::vmath::relu(x); }, act + 2);
     // dense: node 3 (dense), 10 -> 3
     if constexpr (kiln::kernels::single_columns<V, 3, 10>) {
       kiln::kernels::dense_single<3, 10, true>(act + 22, act + 12, p + 30, training);
     } else if constexpr (kiln::vmath::scalar<V>) {
-      act[22] = ((p[60] + p[33] * act[15] + p[37] * act[19]) +
-                 (p[30] * act[12] + p[34] * act[16] + p[38] * act[20])) +
-                ((p[31] * act[13] + p[35] * act[17] + p[39] * act[21]) +
-                 (p[32] * act[14] + p[36] * act[18]));
-      act[23] = ((p[61] + p[43] * act[15] + p[47] * act[19]) +
-                 (p[40] * act[12] + p[44] * act[16] + p[48] * act[20])) +
-                ((p[41] * act[13] + p[45] * act[17] + p[49] * act[21]) +
-                 (p[42] * act[14] + p[46] * act[18]));
-      act[24] = ((p[62] + p[53] * act[15] + p[57] * act[19]) +
-                 (p[50] * act[12] + p[54] * act[16] + p[58] * act[20])) +
-                ((p[51] * act[13] + p[55] * act[17] + p[59] * act[21]) +
-                 (p[52] * act[14] + p[56] * act[18]));
+      act[22] = ((p[60] + p[33] * act[15] + p[37] * act[19]) + (p[30] * act[12] + p[34] * act[16] + p[38] * act[20])) + ((p[31] * act[13] + p[35] * act[17] + p[39] * act[21]) + (p[32] * act[14] + p[36] * act[18]));
+      act[23] = ((p[61] + p[43] * act[15] + p[47] * act[19]) + (p[40] * act[12] + p[44] * act[16] + p[48] * act[20])) + ((p[41] * act[13] + p[45] * act[17] + p[49] * act[21]) + (p[42] * act[14] + p[46] * act[18]));
+      act[24] = ((p[62] + p[53] * act[15] + p[57] * act[19]) + (p[50] * act[12] + p[54] * act[16] + p[58] * act[20])) + ((p[51] * act[13] + p[55] * act[17] + p[59] * act[21]) + (p[52] * act[14] + p[56] * act[18]));
     } else {
       kiln::kernels::dense_forward<3, 10, true>(act + 22, act + 12, p + 30);
     }
@@ -85,11 +75,10 @@ struct net {
   /// The per-lane losses; seeds grad with d(mean loss) (`scale` is 1/batch or
   /// 1/(batch n)), zero on lanes where valid is 0.
   template <class T, class V>
-  KILN_VINLINE static V seed_loss(const V* __restrict act, V* __restrict grad,
-                                  const V* __restrict t, T scale, V valid) {
+  KILN_VINLINE static V seed_loss(const V* __restrict act, V* __restrict grad, const V* __restrict t,
+                    T scale, V valid) {
     // loss: node 5 (softmax_cross_entropy), 3 -> 3
-    return kiln::kernels::softmax_cross_entropy_seed<3>(grad + 0, act + 22, act + 25, t, scale,
-                                                        valid);
+    return kiln::kernels::softmax_cross_entropy_seed<3>(grad + 0, act + 22, act + 25, t, scale, valid);
   }
 
   /// Adds the tile's gradient (`count` samples from `first`) to dp, except the weight
@@ -119,9 +108,7 @@ struct net {
       kiln::kernels::dense_backward_input<3, 10, false>(grad + 3, grad + 0, p + 30);
     }
     // activation_backward: node 2 (relu), 10 -> 10
-    kiln::kernels::map<10, false>(
-        grad + 13, [](auto d, auto x, auto y) { return d * kiln::vmath::relu_d(x, y); }, grad + 3,
-        act + 2, act + 12);
+    kiln::kernels::map<10, false>(grad + 13, [](auto d, auto x, auto y) { return d * kiln::vmath::relu_d(x, y); }, grad + 3, act + 2, act + 12);
     // dense_backward_params: node 1 (dense), 2 -> 10
     kiln::kernels::dense_params_tile<10, 2, true>(dp + 0, grad + 13, act + 0, stash, 13, -1);
   }
@@ -142,8 +129,7 @@ struct net {
   }
 
   /// The dense layers whose weight gradients backward_params may sum, and an end mark.
-  static constexpr kiln::kernels::params_layer params_layers[] = {
-      {30, 3, 10, true}, {0, 10, 2, true}, {-1, 0, 0, false}};
+  static constexpr kiln::kernels::params_layer params_layers[] = {{30, 3, 10, true}, {0, 10, 2, true}, {-1, 0, 0, false}};
 
   /// Zeroes the gradients that backward adds to (all but those backward_params writes).
   template <class T>
@@ -160,20 +146,16 @@ struct net {
 #if !KILN_FREESTANDING
 #include <kiln/model.hpp>  // kiln::train_pass
 #include <span>
-
 #include "spirals.hpp"
 
 namespace kiln {
 /// examples::spirals: 2 -> 3, 63 parameters.
 template <class T>
-struct compiled<::examples::spirals, T>
-    : kernels::engine<kiln::generated::examples_spirals::net, T> {
+struct compiled<::examples::spirals, T> : kernels::engine<kiln::generated::examples_spirals::net, T> {
   /// The spec's type: its static `layout` gives the runtime the graph (init, metrics).
   using spec_type = std::remove_cvref_t<decltype(::examples::spirals)>;
   static_assert(::examples::spirals.input_size == 2 && ::examples::spirals.output_size == 3 &&
-                    ::examples::spirals.param_count == 63 &&
-                    kernels::same_nodes(::examples::spirals.nodes,
-                                        generated::examples_spirals::nodes),
+                ::examples::spirals.param_count == 63 && kernels::same_nodes(::examples::spirals.nodes, generated::examples_spirals::nodes),
                 "kiln-gen: examples::spirals changed since this header was generated; rebuild");
 };
 }  // namespace kiln
