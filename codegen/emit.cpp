@@ -159,13 +159,11 @@ struct writer {
             << ">) {\n      kiln::kernels::dense_single<" << o.out << ", " << o.in << ", "
             << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x) << ", p + "
             << w << ", training);\n    } else ";
-        if (!o.unrolled)
+        if (!o.unrolled) {
           out << "if constexpr (Prepared && kiln::kernels::prepared_columns<T>(" << o.out << ", "
               << o.in << ")) {\n      kiln::kernels::dense_prepared<" << o.out << ", " << o.in
               << ", " << (o.bias ? "true" : "false") << ">(" << ptr(o.result) << ", " << ptr(x)
-              << ", p + " << w << ");\n    } else ";
-        if (!o.unrolled) {
-          out << "{\n      ";
+              << ", p + " << w << ");\n    } else {\n      ";
           call();
           out << "    }\n";
           break;
@@ -383,9 +381,8 @@ struct writer {
         dense.push_back("{" + std::to_string(o.param_offset) + ", " + std::to_string(o.out) + ", " +
                         std::to_string(o.in) + ", " + (o.bias ? "true" : "false") + "}");
     dense.push_back("{-1, 0, 0, false}");
-    out << "  /// The dense layers that may run from prepared weights (forward<T, V, true>), and "
-           "an "
-           "end mark.\n";
+    out << "  /// The dense layers that may run from prepared weights (forward<T, V, true>), "
+           "and an end mark.\n";
     out << "  static constexpr kiln::kernels::params_layer prepared_layers[] = {";
     for (std::size_t i = 0; i < dense.size(); ++i) out << (i ? ", " : "") << dense[i];
     out << "};\n\n";

@@ -656,10 +656,10 @@ namespace detail {
 /// sum_j x[j] W[:, j] on whole registers of outputs, dense_columns_baked and dense_prepared): the
 /// inputs dealt round 4 chains of out / L accumulators where they leave registers for the column
 /// and x[j] (32 registers with AVX-512, else 16), else 2, else none (0: the rows instead). Network
-/// C's 64x64 layers on Emerald Rapids: the baked call 205-250 ns in two chains, 178-200 in four
-/// (alternated, independent calls). At baseline x86-64 C's layers in columns of 4 floats would
-/// need 32 accumulators in two chains: they spilled, and the baked call took 1444 ns against the
-/// rows' 941.
+/// C's 64x64 layers on Emerald Rapids: the baked call 185 ns at its fastest, 200 median, in two
+/// chains, 178 and 192 in four (alternated, independent calls). At baseline x86-64 C's layers in
+/// columns of 4 floats would need 32 accumulators in two chains: they spilled, and the baked call
+/// took 1444 ns against the rows' 941.
 template <class T>
 constexpr int column_chains(int out) {
   constexpr int L = width<T>, registers = vmath::register_bytes == 64 ? 32 : 16;
@@ -673,10 +673,12 @@ constexpr int column_chains(int out) {
 /// registers, and with at most 16 KB of W, since its columns become as many bytes of constant
 /// vectors. Network C's 64x64 layers: 149-174 ns a layer along the rows, 63-70 in columns of
 /// 512-bit registers, 126-147 in columns of 256-bit ones (Emerald Rapids).
+template <class T>
+constexpr bool baked_column_form(int out, int in) {
+  return column_chains<T>(out) > 0 && std::size_t(out) * std::size_t(in) * sizeof(T) <= 16384;
+}
 template <int Out, int In, class T>
-inline constexpr bool baked_columns = column_chains<T>(Out) > 0 && std::size_t(Out) * In *
-                                                                           sizeof(T) <=
-                                                                       16384;
+inline constexpr bool baked_columns = baked_column_form<T>(Out, In);
 
 /// Column j of W, lanes K*L .. K*L+L: a constant vector when w is.
 template <int In, int K, int J, class T, std::size_t... I>
@@ -1473,11 +1475,13 @@ class engine {
 
   /// One sample with its activations on the stack. Flattened: the generated forward and its
   /// kernels inlined here (one call, and no activation stored and reloaded across calls).
+  /// Prepared: p in prepared's layout.
+  template <bool Prepared = false>
   [[gnu::flatten]] static void single(const T* __restrict p, const T* __restrict x,
                                       T* __restrict y) {
     T act[Net::value_slots], aux[Net::aux_slots + 1];
     for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
-    Net::template forward<T, T>(p, act, aux, false, 0, 0);
+    Net::template forward<T, T, Prepared>(p, act, aux, false, 0, 0);
     for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
   }
 
@@ -1489,7 +1493,8 @@ class engine {
   /// one sample runs it as y = b + sum_j x[j] W[:, j] on whole registers (dense_prepared), with
   /// no sums across lanes, as the baked engine does with constants; the other parameters as
   /// they are. Holds param_count values and no pointer: no allocation, copyable, a member or a
-  /// static where the stack is small. forward is the bits of kiln::baked given the same weights.
+  /// static where the stack is small. Given the same weights, forward sums each column-form
+  /// layer as kiln::baked does (its bits where the build has no FMA).
   class prepared {
    public:
     prepared() = default;
@@ -1510,7 +1515,7 @@ class engine {
       }
     }
     /// One sample: x[input_size] -> y[output_size].
-    void forward(const T* __restrict x, T* __restrict y) const { run(p_, x, y); }
+    void forward(const T* __restrict x, T* __restrict y) const { single<true>(p_, x, y); }
     /// x: [batch][input_size], y: [batch][output_size], sample by sample; the sizes checked
     /// (std::invalid_argument naming the buffer and both sizes).
     void forward(std::span<const T> x, std::span<T> y, int batch = 1) const {
@@ -1519,18 +1524,11 @@ class engine {
       check_size(where, "x", x.size(), std::size_t(batch) * input_size);
       check_size(where, "y", y.size(), std::size_t(batch) * output_size);
       for (int b = 0; b < batch; ++b)
-        run(p_, x.data() + std::size_t(b) * input_size, y.data() + std::size_t(b) * output_size);
+        single<true>(p_, x.data() + std::size_t(b) * input_size,
+                     y.data() + std::size_t(b) * output_size);
     }
 
    private:
-    // As engine::single, with the dense layers prepared_columns names in column form.
-    [[gnu::flatten]] static void run(const T* __restrict p, const T* __restrict x,
-                                     T* __restrict y) {
-      T act[Net::value_slots], aux[Net::aux_slots + 1];
-      for (int i = 0; i < input_size; ++i) act[Net::input_slot + i] = x[i];
-      Net::template forward<T, T, true>(p, act, aux, false, 0, 0);
-      for (int i = 0; i < output_size; ++i) y[i] = act[Net::output_slot + i];
-    }
     alignas(64) T p_[param_count] = {};
   };
 

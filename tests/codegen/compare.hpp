@@ -167,7 +167,7 @@ void compare_baked(const std::string& name, unsigned seed, std::initializer_list
 /// ones: outputs agree to rounding, for one sample and sample by sample; and against kiln::baked
 /// given the same weights, the same bits where the build has no FMA, as both sum each
 /// column-form layer in the same order, unless a layer runs in column form from the prepared
-/// weights and in rows from the baked ones (kernels::detail::baked_columns: more than 16 KB of
+/// weights and in rows from the baked ones (kernels::detail::baked_column_form: more than 16 KB of
 /// W). With FMA, GCC contracts some multiply-adds of other layers differently when their
 /// weights are constants (as kiln::baked against kiln::compiled): to rounding there.
 template <const auto& Spec, class T>
@@ -184,7 +184,7 @@ void compare_prepared(const std::string& name, unsigned seed, std::initializer_l
 #endif
   for (const kiln::node& n : Spec.nodes)
     if (n.k == kiln::kind::dense && kiln::kernels::prepared_columns<T>(n.out, n.in) &&
-        std::size_t(n.out) * n.in * sizeof(T) > 16384)
+        !kiln::kernels::detail::baked_column_form<T>(n.out, n.in))
       baked_bits = false;
   for (int batch : batches) {
     INFO(name << " prepared in " << (std::is_same_v<T, float> ? "float" : "double") << ", batch "
