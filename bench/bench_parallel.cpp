@@ -4,6 +4,7 @@
 // the thread rule, and every network's step on 2 threads forced (where threads stop paying).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <kiln/compiled.hpp>
 #include <kiln/runtime.hpp>
 #include <string>
@@ -110,21 +111,28 @@ void fit_epoch(benchmark::State& state) {
   count_samples(state, samples);
 }
 
+// The fastest repetition beside the median: on a shared machine a burst of another tenant's work
+// on either core stretches a two-thread step, so the two say how much of a ratio is the code.
+double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
+void timed(benchmark::internal::Benchmark* b) {
+  b->UseRealTime()->ComputeStatistics("min", fastest);
+}
+
 }  // namespace
 
 // Threads x batch (x gradient: 0 is Adam's update alone).
-BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
-BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0, 2}})->UseRealTime();
-BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {256}, {2}})->UseRealTime();
-BENCHMARK(infer<bench::net_d>)->ArgsProduct({{1, 2}, {256, 4096}})->UseRealTime();
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->Apply(timed);
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {32}, {0, 2}})->Apply(timed);
+BENCHMARK(train_step<bench::net_d>)->ArgsProduct({{1, 2}, {256}, {2}})->Apply(timed);
+BENCHMARK(infer<bench::net_d>)->ArgsProduct({{1, 2}, {256, 4096}})->Apply(timed);
 // Where threads stop paying: every network's step on 2 threads against 1.
-BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
-BENCHMARK(train_step<bench::net_b>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
-BENCHMARK(train_step<bench::net_c>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
-BENCHMARK(train_step<bench::net_e>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->UseRealTime();
+BENCHMARK(train_step<bench::net_a>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->Apply(timed);
+BENCHMARK(train_step<bench::net_b>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->Apply(timed);
+BENCHMARK(train_step<bench::net_c>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->Apply(timed);
+BENCHMARK(train_step<bench::net_e>)->ArgsProduct({{1, 2}, {32, 256}, {1}})->Apply(timed);
 // Threads x samples x forced: the MNIST example's epoch (8000 digits, D), and A and B.
-BENCHMARK(fit_epoch<bench::net_d>)->ArgsProduct({{1, 2}, {8000}, {0}})->UseRealTime();
-BENCHMARK(fit_epoch<bench::net_a>)->ArgsProduct({{1, 2}, {8192}, {0, 1}})->UseRealTime();
-BENCHMARK(fit_epoch<bench::net_b>)->ArgsProduct({{1, 2}, {8192}, {0, 1}})->UseRealTime();
+BENCHMARK(fit_epoch<bench::net_d>)->ArgsProduct({{1, 2}, {8000}, {0}})->Apply(timed);
+BENCHMARK(fit_epoch<bench::net_a>)->ArgsProduct({{1, 2}, {8192}, {0, 1}})->Apply(timed);
+BENCHMARK(fit_epoch<bench::net_b>)->ArgsProduct({{1, 2}, {8192}, {0, 1}})->Apply(timed);
 
 BENCHMARK_MAIN();

@@ -60,6 +60,7 @@ TEST_CASE("a step split by the first layer's units gives the bits of one call", 
   check(kiln::compiled<arch::wide_input, float>{}, "wide_input float");
   check(kiln::compiled<arch::wide_input, double>{}, "wide_input double");
   check(kiln::compiled<arch::wide, float>{}, "wide float");
+  check(kiln::compiled<arch::wide, double>{}, "wide double");
 }
 
 TEST_CASE("a batch_norm network's training batch runs whole on any number of threads",
