@@ -2,6 +2,7 @@
 // every loss, one above the unroll budget (loops) and one at it.
 #include <algorithm>
 #include <architectures.kiln.hpp>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <type_traits>
@@ -171,4 +172,24 @@ TEST_CASE("prepared parameters: a wrong size is refused, a new load replaces the
   CHECK_THROWS_WITH(p->forward(x, short_y), "kiln::compiled::prepared::forward: y has " +
                                                 std::to_string(y.size() - 1) +
                                                 " values, expected " + std::to_string(y.size()));
+}
+
+TEST_CASE("prepared parameters start the largest column-form W on a cache line", "[codegen]") {
+  // batch_normed's parameters put its 20x40 layer at offset 441: in column form where 20 outputs
+  // fill whole registers and 40 inputs a row (SSE2's 4 floats), the largest such layer there.
+  using engine = kiln::compiled<arch::batch_normed, float>;
+  std::vector<float> params(engine::param_count);
+  for (std::size_t i = 0; i < params.size(); ++i) params[i] = float(i % 13) * 0.1f - 0.6f;
+  const auto p = std::make_unique<engine::prepared>(params);
+  const auto address = [](const float* v) { return reinterpret_cast<std::uintptr_t>(v); };
+  if constexpr (kiln::kernels::prepared_columns<float>(20, 40)) {
+    STATIC_REQUIRE(engine::prepared::shift == 7);
+    CHECK(address(p->data() + 441) % 64 == 0);
+    // W transposed: row j of 20 values holds column j of W; the bias after it as it was.
+    CHECK(p->data()[441 + 3 * 20 + 5] == params[441 + 5 * 40 + 3]);
+    CHECK(p->data()[441 + 800 + 7] == params[441 + 800 + 7]);
+  }
+  CHECK(address(p->data()) % 64 == engine::prepared::shift * sizeof(float));
+  CHECK(p->data()[0] == params[0]);  // the first layer (as it is, or transposed: 0 stays 0)
+  CHECK(p->data()[engine::param_count - 1] == params[engine::param_count - 1]);
 }
