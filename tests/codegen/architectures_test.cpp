@@ -183,7 +183,7 @@ TEST_CASE("prepared parameters start the largest column-form W on a cache line",
   const auto p = std::make_unique<engine::prepared>(params);
   const auto address = [](const float* v) { return reinterpret_cast<std::uintptr_t>(v); };
   if constexpr (kiln::kernels::prepared_columns<float>(20, 40)) {
-    STATIC_REQUIRE(engine::prepared::shift == 7);
+    CHECK(engine::prepared::shift == 7);
     CHECK(address(p->data() + 441) % 64 == 0);
     // W transposed: row j of 20 values holds column j of W; the bias after it as it was.
     CHECK(p->data()[441 + 3 * 20 + 5] == params[441 + 5 * 40 + 3]);
