@@ -47,7 +47,7 @@ void count_samples(benchmark::State& state, int samples) {
 
 // One training step as fit runs it: the sharded gradient with its norm, then the update on the
 // threads (Adam); range(2) = 0 leaves out the gradient (the update alone), 2 the update (the
-// gradient alone). For D, each step is also timed alone: the counters step_min_us and
+// gradient alone). For D and E, each step is also timed alone: the counters step_min_us and
 // step_median_us are the fastest and the median step of the repetition, which a few steps a
 // burst of another tenant's work stretches do not move as they move the mean (the time column).
 // Only for networks whose steps are long enough that two clock reads (about 40 ns) are lost in
