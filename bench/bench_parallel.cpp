@@ -62,9 +62,9 @@ void train_step(benchmark::State& state) {
   kiln::sharded_model<M> sm(s.m, pool);
   std::vector<float> grad(M::param_count, 1e-3f), last(M::param_count);
   kiln::optimizer<float> opt(kiln::adam{.lr = 1e-4}, M::param_count);
-  constexpr bool Steps = M::param_count >= 10000;
+  constexpr bool per_step = M::param_count >= 10000;
   std::vector<double> steps;
-  if constexpr (Steps) steps.reserve(std::size_t(state.max_iterations));
+  if constexpr (per_step) steps.reserve(std::size_t(state.max_iterations));
   for (auto _ : state) {
     [[maybe_unused]] const auto start = std::chrono::steady_clock::now();
     double squares = 1;
@@ -77,12 +77,12 @@ void train_step(benchmark::State& state) {
                                std::span<float>(last), opt, 0.0, std::sqrt(squares));
     benchmark::DoNotOptimize(s.params.data());
     benchmark::ClobberMemory();
-    if constexpr (Steps)
+    if constexpr (per_step)
       steps.push_back(
           std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
               .count());
   }
-  if constexpr (Steps) {
+  if constexpr (per_step) {
     std::sort(steps.begin(), steps.end());
     state.counters["step_min_us"] = steps.front();
     state.counters["step_median_us"] = steps[steps.size() / 2];

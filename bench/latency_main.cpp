@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -99,7 +100,7 @@ int main(int argc, char** argv) {
   const double ghz = ns_per_add > 0 ? 1 / ns_per_add : 0;
   const char* engines[] = {"kiln",    "kiln_workspace", "prepared", "baked", "baked_workspace",
                            "generic", "eigen_fixed"};
-  constexpr int engine_count = 7, eigen = 6, prepared = 2;
+  constexpr int engine_count = int(std::size(engines)), eigen = 6, prepared = 2;
   const char* backends[] = {"eigen", "xsimd", "stl"};
   for (bench::latency::mode m :
        {bench::latency::mode::independent, bench::latency::mode::chained}) {

@@ -1489,19 +1489,18 @@ class engine {
   /// (a real-time caller that loads its weights at run time: a plug-in opening a model file).
   /// The W of every dense layer (Net::prepared_layers: those not unrolled into scalar sums) with
   /// rows of a register or more whose outputs fill whole registers (kernels::prepared_columns:
-  /// network C's 64x64 layers) is held transposed, so that
-  /// one sample runs it as y = b + sum_j x[j] W[:, j] on whole registers (dense_prepared), with
-  /// no sums across lanes, as the baked engine does with constants; the other parameters as
-  /// they are. Holds param_count values (and at most a cache line more) and no pointer: no
-  /// allocation, copyable, a member or a static where the stack is small. Given the same
-  /// weights, forward sums each column-form layer as kiln::baked does (its bits where the build
-  /// has no FMA).
+  /// network C's 64x64 layers) is held transposed, so that one sample runs it as y = b + sum_j
+  /// x[j] W[:, j] on whole registers (dense_prepared), with no sums across lanes, as the baked
+  /// engine does with constants; the other parameters as they are. Holds param_count values (and at
+  /// most a cache line more) and no pointer: no allocation, copyable, a member or a static where
+  /// the stack is small. Given the same weights, forward sums each column-form layer as kiln::baked
+  /// does (its bits where the build has no FMA).
   class prepared {
    public:
     /// Where the values start in the object's 64-byte aligned storage: so that the largest
     /// column-form layer's W starts on a cache line, as every register load of it then does
-    /// (every such layer's size is whole registers, so the others after it are aligned too
-    /// unless a layer of another size lies between). 2-20-64-64-1 on AVX-512, whose 64x20 layer
+    /// (every such layer's size is whole registers, so the other column-form layers are aligned
+    /// too unless a layer of another size lies between). 2-20-64-64-1 on AVX-512, whose 64x20 layer
     /// sits at offset 60: 161-192 ns a call so, 213-264 with the values at the array's start.
     static constexpr int shift = [] {
       constexpr int line = 64 / int(sizeof(T));
